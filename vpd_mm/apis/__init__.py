@@ -1,0 +1,3 @@
+from .runner_cfg import ensure_plugin_hooks, merge_train_args
+
+__all__ = ['ensure_plugin_hooks', 'merge_train_args']

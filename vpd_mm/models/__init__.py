@@ -1,0 +1,1 @@
+from . import backbones, data_preprocessors, heads, losses, recognizers  # noqa: F401

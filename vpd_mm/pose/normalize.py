@@ -1,0 +1,73 @@
+"""The "normalized 2D joints" pose feature of VPD (REFERENCE.md section 1).
+
+A COCO-17 pose ``[x, y, score]`` is centred on the hip midpoint, scaled so that the largest
+pairwise distance among the torso joints is 0.5, its scores are shifted by -0.5 and the 13 VPD
+joints are kept: 39 numbers. A horizontal flip swaps left/right joints and negates x.
+"""
+from typing import Optional
+
+import numpy as np
+
+from .coco import NUM_COCO_JOINTS, TORSO_JOINTS, VPD13_JOINTS, flip_permutation
+
+_FLIP = np.asarray(flip_permutation())
+_EPS = 1e-6
+
+
+def check_coco_pose(pose: np.ndarray, name: str = 'pose') -> np.ndarray:
+    """Validate a COCO-17 pose array of shape ``(..., 17, 3)`` and return it as float32.
+
+    Raises:
+        ValueError: Wrong shape or non-finite values (the message names ``name``).
+    """
+    pose = np.asarray(pose, dtype=np.float32)
+    if pose.ndim < 2 or pose.shape[-2:] != (NUM_COCO_JOINTS, 3):
+        raise ValueError(f'{name}: expected shape (..., 17, 3) [x, y, score], got {pose.shape}')
+    if not np.isfinite(pose).all():
+        bad = np.argwhere(~np.isfinite(pose).all(axis=-1))
+        raise ValueError(f'{name}: {len(bad)} keypoint(s) are NaN/inf, first at index {bad[0].tolist()}')
+    return pose
+
+
+def flip_coco_pose(pose: np.ndarray, image_width: Optional[float] = None) -> np.ndarray:
+    """Mirror COCO-17 poses ``(..., 17, 3)`` horizontally, swapping left and right joints.
+
+    Args:
+        pose: Poses in pixel or normalised coordinates.
+        image_width: If given, x becomes ``image_width - x``; otherwise x is negated.
+    """
+    out = np.array(pose, dtype=np.float32, copy=True)[..., _FLIP, :]
+    out[..., 0] = (image_width - out[..., 0]) if image_width is not None else -out[..., 0]
+    return out
+
+
+def normalize_coco_pose(pose: np.ndarray, flip: bool = False, name: str = 'pose',
+                        invert_vertical: bool = False) -> np.ndarray:
+    """Normalise COCO-17 poses to VPD's 39-d joint feature.
+
+    Args:
+        pose: ``(17, 3)`` or ``(N, 17, 3)`` array of ``[x, y, score]``.
+        flip: Return the feature of the horizontally flipped pose instead.
+        name: Name used in error messages (e.g. the file and frame).
+        invert_vertical: Also turn the pose upside down (negate y), the optional extra view VPD
+            embeds for diving-style data. Applied after ``flip``.
+
+    Returns:
+        ``(39,)`` or ``(N, 39)`` float32 array.
+    """
+    pose = check_coco_pose(pose, name)
+    single = pose.ndim == 2
+    pose = pose.reshape(-1, NUM_COCO_JOINTS, 3)
+    if flip:
+        pose = flip_coco_pose(pose)
+    xy = pose[..., :2]
+    centre = (xy[:, 11] + xy[:, 12]) / 2
+    torso = xy[:, TORSO_JOINTS]
+    dists = np.linalg.norm(torso[:, :, None] - torso[:, None, :], axis=-1).reshape(len(pose), -1)
+    scale = np.maximum(dists.max(axis=1), _EPS) / 0.5
+    xy = (xy - centre[:, None]) / scale[:, None, None]
+    if invert_vertical:
+        xy = xy * np.asarray([1.0, -1.0], dtype=xy.dtype)
+    feat = np.concatenate([xy, pose[..., 2:3] - 0.5], axis=-1)[:, VPD13_JOINTS]
+    feat = feat.reshape(len(pose), -1).astype(np.float32)
+    return feat[0] if single else feat
