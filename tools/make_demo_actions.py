@@ -17,7 +17,7 @@ from vpd_mm.baselines import make_demo_actions  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('-o', '--out', default='data/demo_actions', help='output directory')
-    parser.add_argument('--train-per-class', type=int, default=6)
+    parser.add_argument('--train-per-class', type=int, default=12)
     parser.add_argument('--val-per-class', type=int, default=3)
     parser.add_argument('--frames', type=int, default=32)
     parser.add_argument('--size', type=int, default=96)

@@ -19,11 +19,10 @@ fi
 for cfg in configs/baselines/stgcn_joint_demo-actions-2d.py configs/baselines/tsn_r18_demo-actions-rgb.py; do
   name="$(basename "$cfg" .py)"
   opts=(--work-dir "$WORK/$name")
-  if [ ! -f "$WORK/$name/epoch_2.pth" ]; then
-    echo "== train $name"
-    "$PY" tools/train.py "$cfg" "${opts[@]}" --resume
-  fi
+  # --resume continues an interrupted run; a finished one resumes at its last epoch and stops at once.
+  echo "== train $name"
+  "$PY" tools/train.py "$cfg" "${opts[@]}" --resume
   echo "== test $name"
-  "$PY" tools/test.py "$cfg" "$WORK/$name/epoch_2.pth" --work-dir "$WORK/$name" \
+  "$PY" tools/test.py "$cfg" "$(cat "$WORK/$name/last_checkpoint")" --work-dir "$WORK/$name" \
     --dump "$WORK/$name/test_results.pkl"
 done

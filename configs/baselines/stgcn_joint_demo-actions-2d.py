@@ -8,7 +8,7 @@ _base_ = [
 data_root = 'data/demo_actions'
 ann_file = f'{data_root}/demo_actions_2d.pkl'
 num_classes = 4
-max_epochs = 2
+max_epochs = 15
 
 model = dict(cls_head=dict(num_classes=num_classes))
 
@@ -28,7 +28,7 @@ test_dataloader = dict(
     persistent_workers=False,
     dataset=dict(ann_file=ann_file, split='val'))
 
-train_cfg = dict(max_epochs=max_epochs)
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0, T_max=max_epochs, by_epoch=True,
                         convert_to_iter_based=True)]
 default_hooks = dict(logger=dict(interval=5))

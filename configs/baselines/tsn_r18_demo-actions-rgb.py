@@ -8,7 +8,7 @@ _base_ = [
 
 data_root = 'data/demo_actions'
 num_classes = 4
-max_epochs = 2
+max_epochs = 10
 input_size = 96
 
 model = dict(
@@ -70,7 +70,7 @@ test_dataloader = dict(
         data_prefix=dict(video=f'{data_root}/videos'),
         pipeline=test_pipeline))
 
-train_cfg = dict(max_epochs=max_epochs)
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1),
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0, by_epoch=True, begin=0, end=max_epochs)

@@ -84,7 +84,7 @@ def _write_video(path: str, frames: List[np.ndarray], fps: int) -> None:
 
 
 def make_demo_actions(root: str,
-                      train_per_class: int = 6,
+                      train_per_class: int = 12,
                       val_per_class: int = 3,
                       num_frames: int = 32,
                       size: int = 96,
