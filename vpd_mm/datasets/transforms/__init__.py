@@ -1,0 +1,11 @@
+from .pose_aware_augmentation import PoseAwareAugmentation  # noqa: F401
+from .potion import PoTion  # noqa: F401
+from .pack_feature_inputs import PackFeatureInputs  # noqa: F401
+from .random_feature_window import RandomFeatureWindow  # noqa: F401
+from .select_feature_view import SelectFeatureView  # noqa: F401
+from .vipe_hard_negative import SampleHardNegative3D  # noqa: F401
+from .random_flip_pose3d import RandomFlipPose3D  # noqa: F401
+from .canonical3d_targets import Canonical3DTargets  # noqa: F401
+from .random_camera_views import RandomCameraViews  # noqa: F401
+from .pack_vipe_inputs import PackVIPEInputs  # noqa: F401
+from .pose_clip_crop import PoseClipCrop  # noqa: F401

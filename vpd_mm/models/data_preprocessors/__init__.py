@@ -1,0 +1,1 @@
+from .feature_sequence_preprocessor import FeatureSequenceDataPreprocessor  # noqa: F401

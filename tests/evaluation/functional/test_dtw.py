@@ -1,0 +1,155 @@
+"""DTW cost matrices against dtw-python, flips, symmetry and 1-NN pruning."""
+import numpy as np
+import pytest
+from dtw import dtw as dtw_python
+
+from vpd_mm.evaluation.functional import (dtw_cost_matrix, flip_dtw_cost_matrix, nn_classify, nn_search,
+                                          unit_normalize)
+
+PATTERNS = ('symmetricP2', 'symmetric2')
+
+
+def _random_seqs(seed, num, dim=4, min_len=1, max_len=18, views=None):
+    rng = np.random.default_rng(seed)
+    seqs = []
+    for _ in range(num):
+        length = int(rng.integers(min_len, max_len + 1))
+        shape = (length, dim) if views is None else (length, views, dim)
+        seqs.append(rng.standard_normal(shape))
+    return seqs
+
+
+def _reference(queries, refs, pattern, normalized=True):
+    out = np.full((len(queries), len(refs)), np.inf)
+    for i, q in enumerate(queries):
+        for j, r in enumerate(refs):
+            try:
+                res = dtw_python(q, r, step_pattern=pattern, distance_only=True)
+            except ValueError:  # no admissible warping path
+                continue
+            out[i, j] = res.normalizedDistance if normalized else res.distance
+    return out
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_equals_dtw_python(pattern):
+    queries, refs = _random_seqs(0, 9), _random_seqs(1, 11)
+    ours = dtw_cost_matrix(queries, refs, step_pattern=pattern)
+    theirs = _reference([unit_normalize(s) for s in queries], [unit_normalize(s) for s in refs], pattern)
+    assert ours.shape == (9, 11) and ours.dtype == np.float64
+    finite = np.isfinite(theirs)
+    np.testing.assert_array_equal(np.isfinite(ours), finite)
+    if pattern == 'symmetricP2':
+        assert 0 < finite.sum() < finite.size  # the test covers pairs with and without a path
+    np.testing.assert_allclose(ours[finite], theirs[finite], rtol=0, atol=1e-9)
+    # Raw (unnormalised) distance on raw features.
+    raw = dtw_cost_matrix(queries, refs, step_pattern=pattern, normalize=False, unit_norm=False)
+    np.testing.assert_allclose(
+        raw[finite], _reference(queries, refs, pattern, normalized=False)[finite], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_long_sequences_equal_dtw_python(pattern):
+    # Paper-like sizes (D = 39, 25-60 frames): wide symmetricP2 bands run the vectorised cell loop.
+    queries = _random_seqs(8, 4, dim=39, min_len=25, max_len=60)
+    refs = _random_seqs(9, 5, dim=39, min_len=25, max_len=60)
+    ours = dtw_cost_matrix(queries, refs, step_pattern=pattern)
+    theirs = _reference([unit_normalize(s) for s in queries], [unit_normalize(s) for s in refs], pattern)
+    finite = np.isfinite(theirs)
+    np.testing.assert_array_equal(np.isfinite(ours), finite)
+    assert finite.sum() >= 10
+    np.testing.assert_allclose(ours[finite], theirs[finite], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_self_matrix_is_symmetric_and_excludes_self(pattern):
+    seqs = _random_seqs(2, 8, min_len=5, max_len=9)
+    full = dtw_cost_matrix(seqs, seqs, step_pattern=pattern)
+    half = dtw_cost_matrix(seqs, step_pattern=pattern)
+    np.testing.assert_allclose(half, full, rtol=0, atol=1e-12)
+    assert np.allclose(np.diag(full), 0, atol=1e-6)  # identical sequences align at zero cost
+    loo = dtw_cost_matrix(seqs, step_pattern=pattern, exclude_self=True)
+    assert np.isinf(np.diag(loo)).all()
+    off = ~np.eye(8, dtype=bool)
+    np.testing.assert_allclose(loo[off], full[off], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_flip_cost_is_min_over_view_combinations(pattern):
+    queries = _random_seqs(3, 5, min_len=4, max_len=9, views=2)
+    refs = _random_seqs(4, 6, min_len=4, max_len=9, views=2)
+    combos = [
+        dtw_cost_matrix([q[:, a] for q in queries], [r[:, b] for r in refs], step_pattern=pattern)
+        for a in (0, 1) for b in (0, 1)
+    ]
+    expected = np.minimum.reduce(combos)
+    np.testing.assert_allclose(
+        flip_dtw_cost_matrix(queries, refs, step_pattern=pattern), expected, rtol=0, atol=1e-12)
+    assert (expected < combos[0]).any()  # flips matter on this data
+    np.testing.assert_allclose(
+        flip_dtw_cost_matrix(queries, refs, step_pattern=pattern, use_flips=False),
+        combos[0],
+        rtol=0,
+        atol=1e-12)
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_pruning_never_changes_nearest_neighbour(pattern):
+    gallery = _random_seqs(5, 24, min_len=6, max_len=16, views=2)
+    gallery[7] = gallery[3].copy()  # exact tie: the lower index must win
+    queries = _random_seqs(6, 10, min_len=6, max_len=16, views=2) + [gallery[3] + 1e-3]
+    cost = flip_dtw_cost_matrix(queries, gallery, step_pattern=pattern)
+    idx_full, c_full = nn_search(queries, gallery, step_pattern=pattern, prune=False)
+    idx_pruned, c_pruned = nn_search(queries, gallery, step_pattern=pattern, prune=True)
+    expected = np.where(np.isfinite(cost).any(axis=1), np.argmin(cost, axis=1), -1)
+    np.testing.assert_array_equal(idx_full, expected)
+    np.testing.assert_array_equal(idx_pruned, expected)
+    np.testing.assert_array_equal(c_pruned, c_full)
+    np.testing.assert_allclose(c_full, cost.min(axis=1), rtol=0, atol=1e-12)
+    assert idx_pruned[-1] == 3
+    # Leave-one-out over the gallery.
+    loo_cost = flip_dtw_cost_matrix(gallery, step_pattern=pattern, exclude_self=True)
+    idx_loo, _ = nn_search(gallery, None, step_pattern=pattern, exclude_self=True, prune=True)
+    np.testing.assert_array_equal(idx_loo, np.argmin(loo_cost, axis=1))
+    assert idx_loo[3] == 7 and idx_loo[7] == 3
+
+
+def test_nn_classify_labels_and_unmatched_queries():
+    gallery = _random_seqs(7, 12, min_len=8, max_len=12)
+    labels = np.arange(12) % 3
+    queries = [gallery[5] + 0.01, gallery[10] + 0.01]
+    np.testing.assert_array_equal(nn_classify(queries, gallery, labels), labels[[5, 10]])
+    # symmetricP2 cannot align 3 frames with 8-12 frames: no neighbour, a warning, the given label.
+    with pytest.warns(UserWarning, match='no admissible warping path'):
+        pred, idx, cost = nn_classify([np.ones((3, 4))],
+                                      gallery,
+                                      labels,
+                                      unmatched_label=-1,
+                                      return_details=True)
+    assert pred.tolist() == [-1] and idx.tolist() == [-1] and np.isinf(cost[0])
+    # symmetric2 always has a path.
+    assert nn_classify([np.ones((3, 4))], gallery, labels, step_pattern='symmetric2')[0] in labels
+
+
+def test_bad_inputs_raise_clear_errors():
+    good = [np.ones((5, 4)), np.ones((6, 4))]
+    with pytest.raises(ValueError, match=r'queries\[1\]: empty sequence'):
+        dtw_cost_matrix([np.ones((5, 4)), np.ones((0, 4))])
+    nan = np.ones((5, 4))
+    nan[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r'refs\[0\]: non-finite .* frame 2'):
+        dtw_cost_matrix(good, [nan])
+    with pytest.raises(ValueError, match=r'queries\[1\].*differs'):
+        dtw_cost_matrix([np.ones((5, 4)), np.ones((5, 3))])
+    with pytest.raises(ValueError, match='feature dim of refs'):
+        dtw_cost_matrix(good, [np.ones((5, 3))])
+    with pytest.raises(ValueError, match='flip_dtw_cost_matrix'):
+        dtw_cost_matrix([np.ones((5, 2, 4))])
+    with pytest.raises(ValueError, match='unknown step pattern'):
+        dtw_cost_matrix(good, step_pattern='asymmetric')
+    with pytest.raises(ValueError, match='no sequences'):
+        flip_dtw_cost_matrix([])
+    with pytest.raises(ValueError, match='3 views'):
+        flip_dtw_cost_matrix([np.ones((5, 3, 4))])
+    with pytest.raises(ValueError, match='ref_labels'):
+        nn_classify(good, good, [0])

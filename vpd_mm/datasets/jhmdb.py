@@ -1,0 +1,105 @@
+"""Convert the DD-Net JHMDB GT-joint pickles into one mmaction2 ``PoseDataset`` pickle.
+
+The DD-Net files (``GT_{train,test}_{1,2,3}.pkl``: ``{'pose': [(T, 15, 2)], 'label': [str]}``) hold
+JHMDB's normalised ``pos_world``-style coordinates, which are the 320x240 image coordinates centred on
+the image centre and divided by half the image width (x in about [-1, 1], y in about [-0.75, 0.75]).
+They are mapped back to pixels of a fixed canvas: ``x_px = cx + scale * x``, ``y_px = cy + scale * y``
+(defaults: 320x240 canvas, scale 160), so joints outside the frame stay outside it.
+
+The files carry no video names; a clip is identified by its exact joint array, which is how one clip
+is recognised across the three splits (train of one split = test of another). Sample ids are
+``'<class>_<index>'`` in first-seen order.
+"""
+import hashlib
+import os.path as osp
+import pickle
+from typing import Dict, Sequence, Tuple
+
+import numpy as np
+
+from vpd_mm.datasets.joint_layouts import JHMDB15_NAMES
+
+JHMDB_CANVAS: Tuple[int, int] = (320, 240)  # (W, H) of the JHMDB videos
+JHMDB_SCALE: float = 160.0
+
+
+def jhmdb_to_pixels(pose: np.ndarray, canvas: Tuple[int, int] = JHMDB_CANVAS,
+                    scale: float = JHMDB_SCALE) -> np.ndarray:
+    """Map normalised ``(T, 15, 2)`` JHMDB joints to pixel coordinates of a ``canvas=(W, H)`` image."""
+    pose = np.asarray(pose, dtype=np.float64)
+    if pose.ndim != 3 or pose.shape[1:] != (len(JHMDB15_NAMES), 2):
+        raise ValueError(f'JHMDB pose must have shape (T, 15, 2), got {pose.shape}')
+    if not np.isfinite(pose).all():
+        raise ValueError('JHMDB pose contains NaN/inf coordinates')
+    centre = np.array([canvas[0] / 2.0, canvas[1] / 2.0])
+    return (centre + scale * pose).astype(np.float32)
+
+
+def _load_ddnet(path: str) -> Tuple[list, list]:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'JHMDB GT pickle not found: {path}')
+    with open(path, 'rb') as f:
+        data = pickle.load(f)
+    if not isinstance(data, dict) or 'pose' not in data or 'label' not in data:
+        raise ValueError(f"{path}: expected a dict with 'pose' and 'label' lists (DD-Net format)")
+    if len(data['pose']) != len(data['label']):
+        raise ValueError(f"{path}: {len(data['pose'])} poses but {len(data['label'])} labels")
+    return list(data['pose']), list(data['label'])
+
+
+def convert_jhmdb(src_dir: str, splits: Sequence[int] = (1, 2, 3),
+                  canvas: Tuple[int, int] = JHMDB_CANVAS, scale: float = JHMDB_SCALE) -> Dict:
+    """Build the PoseDataset dict from ``src_dir/GT_{train,test}_{s}.pkl``.
+
+    Returns:
+        dict: ``{'split': {'train1': [...], 'test1': [...], ...}, 'annotations': [...],
+        'classes': [names], 'joint_names': [...], 'meta': {...}}``; each annotation has
+        ``frame_dir, total_frames, img_shape, original_shape, label, keypoint (1, T, 15, 2)
+        float32, keypoint_score (1, T, 15)``.
+
+    Raises:
+        FileNotFoundError / ValueError: a missing or malformed file, NaN joints, a clip in both the
+        train and test part of a split, or a clip seen with two different labels.
+    """
+    raw = {}
+    for s in splits:
+        for part in ('train', 'test'):
+            raw[(s, part)] = _load_ddnet(osp.join(src_dir, f'GT_{part}_{s}.pkl'))
+    classes = sorted({lab for poses, labels in raw.values() for lab in labels})
+    by_hash: Dict[str, dict] = {}
+    annotations, split_lists = [], {}
+    counters = {c: 0 for c in classes}
+    for (s, part), (poses, labels) in raw.items():
+        ids = []
+        for i, (pose, label) in enumerate(zip(poses, labels)):
+            where = f'GT_{part}_{s}.pkl item {i}'
+            try:
+                kp = jhmdb_to_pixels(pose, canvas, scale)
+            except ValueError as err:
+                raise ValueError(f'{osp.join(src_dir, f"GT_{part}_{s}.pkl")} item {i}: {err}') from err
+            key = hashlib.sha1(np.ascontiguousarray(np.asarray(pose, np.float64)).tobytes()).hexdigest()
+            if key in by_hash:
+                anno = by_hash[key]
+                if anno['label'] != classes.index(label):
+                    raise ValueError(f'{where}: clip {anno["frame_dir"]} seen with labels '
+                                     f'{classes[anno["label"]]!r} and {label!r}')
+            else:
+                name = f'{label}_{counters[label]:04d}'
+                counters[label] += 1
+                t = kp.shape[0]
+                anno = dict(frame_dir=name, total_frames=t, img_shape=(canvas[1], canvas[0]),
+                            original_shape=(canvas[1], canvas[0]), label=classes.index(label),
+                            keypoint=kp[None], keypoint_score=np.ones((1, t, kp.shape[1]), np.float32))
+                by_hash[key] = anno
+                annotations.append(anno)
+            ids.append(anno['frame_dir'])
+        split_lists[f'{part}{s}'] = ids
+    for s in splits:
+        both = set(split_lists[f'train{s}']) & set(split_lists[f'test{s}'])
+        if both:
+            raise ValueError(f'split {s}: {len(both)} clips are in both train and test, e.g. '
+                             f'{sorted(both)[:3]}')
+    meta = dict(source=osp.abspath(src_dir), canvas_wh=list(canvas), scale=scale,
+                mapping='x_px = W/2 + scale*x, y_px = H/2 + scale*y')
+    return dict(split=split_lists, annotations=annotations, classes=classes,
+                joint_names=list(JHMDB15_NAMES), meta=meta)

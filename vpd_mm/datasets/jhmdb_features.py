@@ -1,0 +1,65 @@
+"""JHMDB GT joints (DD-Net pickles) as per-clip "normalized joints" embedding files.
+
+Writes the input format of :class:`FeatureSequenceDataset`: ``features/<clip>.emb.pkl`` (per
+frame a ``(2, 39)`` [orig, flipped] VPD joint feature), ``annotations/elements.json`` (one whole-clip
+action per clip), ``annotations/splits.json`` (``train`` / ``test``) and ``dataset.json``
+(classes, fps 30). The 15 JHMDB joints are mapped onto COCO-17 (eyes and ears, unused by the VPD
+feature, take the head position), with score 1.
+"""
+import os.path as osp
+import pickle
+from typing import Dict
+
+import numpy as np
+
+from vpd_mm.pose.pose_features import EMBEDDING_SUFFIX, joint_embedding_records
+from vpd_mm.utils.fileio import atomic_write_json
+from vpd_mm.utils.vpd_files import save_embeddings
+
+#: COCO-17 joint -> JHMDB-15 joint (0 neck, 1 belly, 2 face, 3 R shoulder, 4 L shoulder, 5 R hip,
+#: 6 L hip, 7 R elbow, 8 L elbow, 9 R knee, 10 L knee, 11 R wrist, 12 L wrist, 13 R ankle, 14 L ankle).
+JHMDB_TO_COCO17 = (2, 2, 2, 2, 2, 4, 3, 8, 7, 12, 11, 6, 5, 10, 9, 14, 13)
+JHMDB_FPS = 30.0
+
+
+def jhmdb_to_coco17(pose: np.ndarray) -> np.ndarray:
+    """``(T, 15, 2)`` JHMDB joints -> ``(T, 17, 3)`` COCO-17 ``[x, y, 1]``."""
+    pose = np.asarray(pose, dtype=np.float32)
+    if pose.ndim != 3 or pose.shape[1:] != (15, 2):
+        raise ValueError(f'JHMDB pose must be (T, 15, 2), got {pose.shape}')
+    out = np.ones((len(pose), 17, 3), np.float32)
+    out[..., :2] = pose[:, JHMDB_TO_COCO17]
+    return out
+
+
+def write_jhmdb_features(src_dir: str, out_dir: str, split: int = 1) -> Dict[str, int]:
+    """Convert ``src_dir/GT_{train,test}_{split}.pkl`` into ``out_dir`` (see module doc).
+
+    Returns:
+        ``{'train': n, 'test': n, 'classes': n}``.
+    """
+    elements, splits, parts = [], {'train': [], 'test': []}, {}
+    for part in ('train', 'test'):
+        path = osp.join(src_dir, f'GT_{part}_{split}.pkl')
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path}: JHMDB GT pickle not found')
+        with open(path, 'rb') as f:
+            parts[part] = pickle.load(f)
+    classes = sorted(set(parts['train']['label']) | set(parts['test']['label']))
+    for part, data in parts.items():
+        for i, (pose, label) in enumerate(zip(data['pose'], data['label'])):
+            vid = f'{part}{split}_{i:04d}'
+            kp = jhmdb_to_coco17(pose)
+            out_path = osp.join(out_dir, 'features', vid + EMBEDDING_SUFFIX)
+            if not osp.isfile(out_path):
+                records = joint_embedding_records(
+                    np.arange(len(kp)), kp, name=f'GT_{part}_{split}.pkl item {i}')
+                save_embeddings(out_path, records)
+            elements.append(dict(id=vid, video=vid, label=classes.index(label), class_name=label))
+            splits[part].append(vid)
+    atomic_write_json(osp.join(out_dir, 'annotations', 'elements.json'), elements)
+    atomic_write_json(osp.join(out_dir, 'annotations', 'splits.json'), splits)
+    atomic_write_json(
+        osp.join(out_dir, 'dataset.json'),
+        dict(name=f'jhmdb_gt_split{split}', fps=JHMDB_FPS, classes=classes))
+    return dict(train=len(splits['train']), test=len(splits['test']), classes=len(classes))

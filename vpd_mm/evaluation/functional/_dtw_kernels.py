@@ -1,0 +1,463 @@
+"""Numba kernels behind :mod:`vpd_mm.evaluation.functional.dtw` (private).
+
+Sequences are packed into one contiguous float64 frame array per side with ``offsets`` (item ``k``
+owns frames ``offsets[k]:offsets[k + 1]``); the reference side is stored transposed ``(D, frames)`` so
+a row of local costs vectorises over reference frames.
+
+The recursions follow dtw-python 1.9 (``dtw.stepPattern``) exactly, with ``g[0, 0] = d[0, 0]`` and
+unreachable cells at +inf (dtw-python: NaN):
+
+* ``symmetric2``:  ``g[i, j] = min(g[i-1, j-1] + 2 d[i, j], g[i, j-1] + d[i, j], g[i-1, j] + d[i, j])``
+* ``symmetricP2``: ``g[i, j]`` is the minimum of the three rules
+  ``g[i-1, j-1] + 2 d[i, j]``,
+  ``g[i-2, j-3] + 2 d[i-1, j-2] + 2 d[i, j-1] + d[i, j]`` and
+  ``g[i-3, j-2] + 2 d[i-2, j-1] + 2 d[i-1, j] + d[i, j]``.
+
+Both are normalisable by ``N + M``. symmetricP2 paths have slopes in [2/3, 3/2], so only a band of
+cells can lie on a complete path; cells outside a safe superset of that band (two columns of margin)
+are never computed, which leaves the result unchanged.
+"""
+import os
+
+import numpy as np
+from numba import njit, prange, uintp
+
+#: Step pattern codes used by the kernels.
+SYMMETRIC2 = 0
+SYMMETRIC_P2 = 1
+
+# Compile caching only where the user points numba to a cache folder (never inside the repo).
+_CACHE = bool(os.environ.get('NUMBA_CACHE_DIR'))
+# Local costs only (vectorised dot products). No 'nnan'/'ninf'. The DP is compiled without fastmath so
+# that partial costs, the final cost and its normalisation round identically (exact early abandoning).
+_FASTMATH = {'reassoc', 'contract', 'nsz'}
+
+
+@njit(cache=_CACHE, fastmath=_FASTMATH, nogil=True)
+def _local_rows(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
+    """Local costs of two query frames: ``out_a[j] = ||qa[ia] - ref frame r0 + j||`` and ``out_b``
+    likewise for ``qa[ib]``, for ``lo <= j < hi``.
+
+    Two rows share every load of a reference frame and four feature dims are accumulated per pass
+    (register-friendly, vectorised over ``j``). Indices are cast to ``uintp`` (all are >= 0) so that
+    numba emits no negative-index wraparound, which would stop LLVM from vectorising.
+    """
+    dim = qa.shape[1]
+    dim4 = dim - dim % 4
+    ua = uintp(ia)
+    ub = uintp(ib)
+    for j in range(lo, hi):
+        out_a[uintp(j)] = 0.0
+        out_b[uintp(j)] = 0.0
+    for kk in range(0, dim4, 4):
+        k0 = uintp(kk)
+        k1 = k0 + uintp(1)
+        k2 = k0 + uintp(2)
+        k3 = k0 + uintp(3)
+        x0, x1, x2, x3 = qa[ua, k0], qa[ua, k1], qa[ua, k2], qa[ua, k3]
+        y0, y1, y2, y3 = qa[ub, k0], qa[ub, k1], qa[ub, k2], qa[ub, k3]
+        if use_dot:
+            for j in range(lo, hi):
+                c = uintp(r0 + j)
+                b0, b1, b2, b3 = rt[k0, c], rt[k1, c], rt[k2, c], rt[k3, c]
+                out_a[uintp(j)] += (x0 * b0 + x1 * b1) + (x2 * b2 + x3 * b3)
+                out_b[uintp(j)] += (y0 * b0 + y1 * b1) + (y2 * b2 + y3 * b3)
+        else:
+            for j in range(lo, hi):
+                c = uintp(r0 + j)
+                b0, b1, b2, b3 = rt[k0, c], rt[k1, c], rt[k2, c], rt[k3, c]
+                t0, t1, t2, t3 = x0 - b0, x1 - b1, x2 - b2, x3 - b3
+                out_a[uintp(j)] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3)
+                t0, t1, t2, t3 = y0 - b0, y1 - b1, y2 - b2, y3 - b3
+                out_b[uintp(j)] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3)
+    for kk in range(dim4, dim):
+        k = uintp(kk)
+        x = qa[ua, k]
+        y = qa[ub, k]
+        if use_dot:
+            for j in range(lo, hi):
+                b = rt[k, uintp(r0 + j)]
+                out_a[uintp(j)] += x * b
+                out_b[uintp(j)] += y * b
+        else:
+            for j in range(lo, hi):
+                b = rt[k, uintp(r0 + j)]
+                out_a[uintp(j)] += (x - b) * (x - b)
+                out_b[uintp(j)] += (y - b) * (y - b)
+    if use_dot:  # ||x - y||^2 = ||x||^2 + ||y||^2 - 2 x.y (exact enough for unit-norm features)
+        qa2 = qsq[ua]
+        qb2 = qsq[ub]
+        for j in range(lo, hi):
+            r2 = rsq[uintp(r0 + j)]
+            v = qa2 + r2 - 2.0 * out_a[uintp(j)]
+            out_a[uintp(j)] = np.sqrt(v) if v > 0.0 else 0.0
+            v = qb2 + r2 - 2.0 * out_b[uintp(j)]
+            out_b[uintp(j)] = np.sqrt(v) if v > 0.0 else 0.0
+    else:
+        for j in range(lo, hi):
+            out_a[uintp(j)] = np.sqrt(out_a[uintp(j)])
+            out_b[uintp(j)] = np.sqrt(out_b[uintp(j)])
+
+
+@njit(cache=_CACHE, nogil=True)
+def p2_feasible(n, m):
+    """Whether a symmetricP2 path joins ``(0, 0)`` and ``(n - 1, m - 1)``."""
+    lo = min(n, m) - 1
+    hi = max(n, m) - 1
+    return 2 * hi <= 3 * lo
+
+
+@njit(cache=_CACHE, nogil=True)
+def _p2_band(i, n, m):
+    """Columns ``[lo, hi)`` of row ``i`` that may lie on a complete symmetricP2 path (step end points and
+    the cells a step passes). The slope bounds give the columns up to one on either side (checked
+    exhaustively against the path graph for ``n, m <= 35``); the band adds a margin of one column."""
+    nn = n - 1
+    mm = m - 1
+    lo = max((2 * i + 2) // 3, mm - (3 * (nn - i)) // 2) - 1
+    hi = min((3 * i) // 2, mm - (2 * (nn - i) + 2) // 3) + 2
+    return max(lo, 0), min(hi, m)
+
+
+@njit(cache=_CACHE, nogil=True)
+def _sym2_row(gp, di, gi, m, first):
+    """One symmetric2 row: ``gi`` from the previous row ``gp`` and local costs ``di``; returns its minimum."""
+    if first:
+        left = di[0]
+        gi[0] = left
+        for j in range(1, m):
+            left = left + di[j]
+            gi[j] = left
+        return gi[0]
+    left = gp[0] + di[0]  # carried in a register: the row recursion is latency bound
+    gi[0] = left
+    row_min = left
+    up_left = gp[0]
+    for j in range(1, m):
+        dij = di[j]
+        up = gp[j]
+        v = up_left + 2.0 * dij
+        w = left + dij
+        if w < v:
+            v = w
+        w = up + dij
+        if w < v:
+            v = w
+        gi[j] = v
+        left = v
+        up_left = up
+        if v < row_min:
+            row_min = v
+    return row_min
+
+
+@njit(cache=_CACHE, nogil=True)
+def _sym2_two_rows(gp, da, ga, db, gb, m, first):
+    """Rows ``a`` and ``b = a + 1`` of symmetric2 in one pass (``b`` one column behind), so that the
+    two latency-bound row recursions overlap. Same arithmetic as two :func:`_sym2_row` calls.
+
+    Returns:
+        ``(min of row a, min of row b)``.
+    """
+    # Row a, column 0.
+    a_left = da[0] if first else gp[0] + da[0]
+    ga[0] = a_left
+    a_min = a_left
+    # Row b, column 0.
+    b_left = a_left + db[0]
+    gb[0] = b_left
+    b_min = b_left
+    a_up_left = 0.0 if first else gp[0]
+    for j in range(1, m):
+        # Row a, column j.
+        dij = da[j]
+        if first:
+            v = a_left + dij
+        else:
+            up = gp[j]
+            v = a_up_left + 2.0 * dij
+            w = a_left + dij
+            if w < v:
+                v = w
+            w = up + dij
+            if w < v:
+                v = w
+            a_up_left = up
+        a_prev = a_left  # ga[j - 1]
+        ga[j] = v
+        a_left = v
+        if v < a_min:
+            a_min = v
+        # Row b, column j - 1 >= 1 (needs ga[j - 2], ga[j - 1]).
+        if j >= 2:
+            dbj = db[j - 1]
+            u = ga[j - 2] + 2.0 * dbj
+            w = b_left + dbj
+            if w < u:
+                u = w
+            w = a_prev + dbj
+            if w < u:
+                u = w
+            gb[j - 1] = u
+            b_left = u
+            if u < b_min:
+                b_min = u
+    # Row b, last column.
+    if m >= 2:
+        dbj = db[m - 1]
+        u = ga[m - 2] + 2.0 * dbj
+        w = b_left + dbj
+        if w < u:
+            u = w
+        w = ga[m - 1] + dbj
+        if w < u:
+            u = w
+        gb[m - 1] = u
+        if u < b_min:
+            b_min = u
+    return a_min, b_min
+
+
+@njit(cache=_CACHE, nogil=True)
+def _dtw_sym2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
+    """Unnormalised symmetric2 cost (+inf if abandoned); rows are processed two at a time."""
+    for i in range(0, n, 2):
+        da = d[0]
+        db = d[1]
+        ga = g[i % 4]
+        gp = g[(i - 1) % 4]
+        if i + 1 < n:
+            gb = g[(i + 1) % 4]
+            _local_rows(qa, q0 + i, q0 + i + 1, rt, r0, 0, m, qsq, rsq, use_dot, da, db)
+            a_min, b_min = _sym2_two_rows(gp, da, ga, db, gb, m, i == 0)
+            if a_min / scale > threshold or b_min / scale > threshold:
+                return np.inf
+        else:
+            _local_rows(qa, q0 + i, q0 + i, rt, r0, 0, m, qsq, rsq, use_dot, da, db)
+            if _sym2_row(gp, da, ga, m, i == 0) / scale > threshold:
+                return np.inf
+    return g[(n - 1) % 4][m - 1]
+
+
+@njit(cache=_CACHE, nogil=True)
+def _p2_cells(gi, g1, g2, g3, di, d1, d2, lo, hi):
+    """symmetricP2 cells ``lo <= j < hi`` (``lo >= 3``) of a row ``i >= 3``, same arithmetic as the general
+    loop of :func:`_dtw_p2`. A row depends only on earlier rows, so this loop vectorises (indices cast
+    to ``uintp``: no negative-index wraparound)."""
+    for jj in range(lo, hi):
+        j = uintp(jj)
+        j1 = uintp(jj - 1)
+        j2 = uintp(jj - 2)
+        j3 = uintp(jj - 3)
+        dij = di[j]
+        v = g1[j1] + 2.0 * dij
+        w = g2[j3] + 2.0 * d1[j2] + 2.0 * di[j1] + dij
+        if w < v:
+            v = w
+        w = g3[j2] + 2.0 * d2[j1] + 2.0 * d1[j] + dij
+        if w < v:
+            v = w
+        gi[j] = v
+
+
+@njit(cache=_CACHE, nogil=True)
+def _dtw_p2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
+    """Unnormalised symmetricP2 cost (+inf if abandoned or no path) over the band of feasible cells."""
+    inf = np.inf
+    if not p2_feasible(n, m):
+        return inf
+    prev_min1 = inf
+    prev_min2 = inf
+    for i in range(n):
+        di = d[i % 4]
+        gi = g[i % 4]
+        lo, hi = _p2_band(i, n, m)
+        # Off-band cells must read as unreachable. Rows i + 1..i + 3 read row i's g and d only at columns
+        # [lo - 3, hi + 3) (the band edges move by at most 5 columns in 3 rows), so only margins of the
+        # (ring-buffer) rows need resetting, not whole rows.
+        for j in range(max(lo - 4, 0), lo):
+            gi[j] = inf
+        for j in range(hi, min(hi + 6, m)):
+            gi[j] = inf
+        if i % 2 == 0:  # local costs of rows i and i + 1 together
+            i1 = min(i + 1, n - 1)
+            d1 = d[(i + 1) % 4]
+            lo1, hi1 = _p2_band(i1, n, m)
+            lo_d, hi_d = min(lo, lo1), max(hi, hi1)
+            for j in range(max(lo_d - 4, 0), lo_d):
+                di[j] = inf
+                d1[j] = inf
+            for j in range(hi_d, min(hi_d + 6, m)):
+                di[j] = inf
+                d1[j] = inf
+            # Widen to a multiple of 8 columns (no scalar remainder in the vectorised loops); the extra
+            # columns hold true local costs, which cannot change the result (they lie on no path).
+            width = min(-(-(hi_d - lo_d) // 8) * 8, m)
+            lo_w = max(min(lo_d, m - width), 0)
+            _local_rows(qa, q0 + i, q0 + i1, rt, r0, lo_w, lo_w + width, qsq, rsq, use_dot, di, d1)
+        g1 = g[(i - 1) % 4]
+        g2 = g[(i - 2) % 4]
+        g3 = g[(i - 3) % 4]
+        d1 = d[(i - 1) % 4]
+        d2 = d[(i - 2) % 4]
+        # Cells with all three predecessors inside the matrix go through the branch-free, vectorised
+        # loop; the first three rows and columns through the general one.
+        j_fast = max(lo, 3) if i >= 3 else hi
+        for j in range(lo, j_fast):
+            dij = di[j]
+            if i == 0 and j == 0:
+                v = dij
+            else:
+                v = inf
+                if i >= 1 and j >= 1:
+                    v = g1[j - 1] + 2.0 * dij
+                if i >= 2 and j >= 3:
+                    w = g2[j - 3] + 2.0 * d1[j - 2] + 2.0 * di[j - 1] + dij
+                    if w < v:
+                        v = w
+                if i >= 3 and j >= 2:
+                    w = g3[j - 2] + 2.0 * d2[j - 1] + 2.0 * d1[j] + dij
+                    if w < v:
+                        v = w
+            gi[j] = v
+        if j_fast < hi:
+            _p2_cells(gi, g1, g2, g3, di, d1, d2, j_fast, hi)
+        if threshold < inf:  # early abandoning (a separate pass keeps the cell loop vectorised)
+            row_min = inf
+            for j in range(lo, hi):
+                if gi[j] < row_min:
+                    row_min = gi[j]
+            # Every path has a point in any three consecutive rows (row steps are 1..3).
+            if i >= 2 and min(row_min, prev_min1, prev_min2) / scale > threshold:
+                return inf
+        else:
+            row_min = inf
+        prev_min2 = prev_min1
+        prev_min1 = row_min
+    return g[(n - 1) % 4][m - 1]
+
+
+@njit(cache=_CACHE, nogil=True)
+def dtw_pair(qa, q0, n, qsq, rt, r0, m, rsq, pattern, use_dot, normalize, threshold, d, g):
+    """DTW cost of query frames ``q0:q0+n`` against reference frames ``r0:r0+m``.
+
+    Args:
+        pattern: :data:`SYMMETRIC2` or :data:`SYMMETRIC_P2`.
+        use_dot: Local cost from dot products and squared norms (unit-norm features) instead of
+            differences.
+        normalize: Divide by ``n + m``.
+        threshold: Early abandon: return +inf as soon as the (normalised) cost must exceed it. Rows
+            are only abandoned when their minimum, divided like the final cost, exceeds it, so a
+            pair whose cost is <= threshold always gets its exact cost.
+        d, g: Scratch arrays ``(4, >= m)``.
+
+    Returns:
+        The (normalised) cost, +inf when no path exists or the pair was abandoned.
+    """
+    scale = float(n + m) if normalize else 1.0
+    if pattern == SYMMETRIC_P2:
+        raw = _dtw_p2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
+    else:
+        raw = _dtw_sym2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
+    return raw / scale
+
+
+@njit(cache=_CACHE, parallel=True)
+def pair_costs(qa, qsq, qoff, rt, rsq, roff, pair_q, pair_r, pattern, use_dot, normalize):
+    """Costs of the item pairs ``(pair_q[p], pair_r[p])``, all pairs in parallel."""
+    num = pair_q.shape[0]
+    out = np.empty(num)
+    for p in prange(num):
+        qi = pair_q[p]
+        ri = pair_r[p]
+        n = qoff[qi + 1] - qoff[qi]
+        m = roff[ri + 1] - roff[ri]
+        d = np.empty((4, m))
+        g = np.empty((4, m))
+        out[p] = dtw_pair(qa, qoff[qi], n, qsq, rt, roff[ri], m, rsq, pattern, use_dot, normalize, np.inf, d,
+                          g)
+    return out
+
+
+@njit(cache=_CACHE, fastmath=_FASTMATH, nogil=True)
+def _box_dist_sum(frames, f0, f1, box_lo, box_hi):
+    """Sum over frames ``f0:f1`` of the Euclidean distance to the box ``[box_lo, box_hi]``."""
+    total = 0.0
+    dim = frames.shape[1]
+    for f in range(f0, f1):
+        s = 0.0
+        for k in range(dim):
+            x = frames[f, k]
+            t = 0.0
+            if x < box_lo[k]:
+                t = box_lo[k] - x
+            elif x > box_hi[k]:
+                t = x - box_hi[k]
+            s += t * t
+        total += np.sqrt(s)
+    return total
+
+
+@njit(cache=_CACHE, nogil=True)
+def nn_lower_bounds(q, qa, qoff, q_lo, q_hi, ra, roff, r_lo, r_hi, q_views, r_views, pattern, normalize):
+    """Lower bounds of the costs of query sequence ``q`` against every candidate (reference, views).
+
+    Candidate ``c`` is reference ``c // (q_views * r_views)``, query view ``(c // r_views) % q_views``
+    and reference view ``c % r_views``. Any warping path charges every query frame and every
+    reference frame after the first with a weight >= 1 (both step patterns), so
+    ``cost >= sum_i dist(q_i, box(R)) + sum_{j>=1} dist(r_j, box(Q))`` with ``box`` the per-dimension
+    range of a sequence. +inf where symmetricP2 has no path.
+    """
+    num_r = (roff.shape[0] - 1) // r_views
+    num_c = num_r * q_views * r_views
+    bounds = np.empty(num_c)
+    for c in range(num_c):
+        qi = q * q_views + (c // r_views) % q_views
+        ri = (c // (q_views * r_views)) * r_views + c % r_views
+        n = qoff[qi + 1] - qoff[qi]
+        m = roff[ri + 1] - roff[ri]
+        if pattern == SYMMETRIC_P2 and not p2_feasible(n, m):
+            bounds[c] = np.inf
+            continue
+        lb = _box_dist_sum(qa, qoff[qi], qoff[qi + 1], r_lo[ri], r_hi[ri])
+        lb += _box_dist_sum(ra, roff[ri] + 1, roff[ri + 1], q_lo[qi], q_hi[qi])
+        bounds[c] = lb / (n + m) if normalize else lb
+    return bounds
+
+
+@njit(cache=_CACHE, nogil=True)
+def nn_scan(q, order, bounds, qa, qsq, qoff, rt, rsq, roff, q_views, r_views, pattern, use_dot, normalize,
+            exclude_self, prune):
+    """Nearest reference of query sequence ``q``, visiting candidates in ``order``.
+
+    With ``prune``, ``order`` must sort ``bounds`` (:func:`nn_lower_bounds`) ascending: the scan stops
+    at the first bound above the best cost and abandons a DTW as soon as it must exceed the best
+    cost. Ties go to the lowest reference index (as ``argmin`` over a full cost matrix).
+
+    Returns:
+        ``(index, cost)``; -1 and +inf where no reference is reachable.
+    """
+    max_m = 1
+    for k in range(roff.shape[0] - 1):
+        max_m = max(max_m, roff[k + 1] - roff[k])
+    d = np.empty((4, max_m))
+    g = np.empty((4, max_m))
+    best = np.inf
+    best_r = -1
+    for c in order:
+        r = c // (q_views * r_views)
+        if exclude_self and r == q:
+            continue
+        if prune and bounds[c] * (1.0 - 1e-9) > best:
+            break
+        qi = q * q_views + (c // r_views) % q_views
+        ri = r * r_views + c % r_views
+        n = qoff[qi + 1] - qoff[qi]
+        m = roff[ri + 1] - roff[ri]
+        cost = dtw_pair(qa, qoff[qi], n, qsq, rt, roff[ri], m, rsq, pattern, use_dot, normalize,
+                        best if prune else np.inf, d, g)
+        if cost < best or (cost == best and cost < np.inf and r < best_r):
+            best = cost
+            best_r = r
+    return best_r, best
+

@@ -1,0 +1,333 @@
+"""Batched dynamic time warping (DTW) between feature sequences, compiled with numba.
+
+Paper setting (REFERENCE.md section 4): per-frame features are unit-normalised, the local cost is
+the Euclidean distance, the step pattern is ``symmetricP2`` (or ``symmetric2``) and the cost is
+normalised by the path-length constant ``N + M`` (dtw-python's ``normalizedDistance``). When the
+sequences carry a horizontally flipped view, the cost of two sequences is the minimum over all view
+combinations (orig/orig, orig/flip, flip/orig, flip/flip).
+
+Costs equal dtw-python's (``dtw(x, y, step_pattern=..., distance_only=True).normalizedDistance``) to
+floating-point rounding. A pair with no admissible warping path (``symmetricP2`` when the longer
+sequence has more than 3/2 the steps of the shorter one; dtw-python raises) costs ``+inf``.
+
+Cost matrices compute all pairs in parallel (``numba.prange`` over pairs, float64); the pruned 1-NN
+search runs one query per thread (GIL-free kernels). numba compiles the kernels on first use in a
+process (5-20 s on a busy 2-core machine). Set ``NUMBA_CACHE_DIR`` to a folder outside the repository
+to cache the compiled code between processes, and ``NUMBA_NUM_THREADS`` to limit the threads.
+"""
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from typing import List, Optional, Sequence, Tuple, Union
+
+import numba
+import numpy as np
+
+from . import _dtw_kernels as K
+
+#: Supported step patterns (dtw-python names) -> kernel codes.
+STEP_PATTERNS = {'symmetric2': K.SYMMETRIC2, 'symmetricP2': K.SYMMETRIC_P2}
+
+SequenceList = Union[np.ndarray, Sequence[np.ndarray]]
+
+# Item pairs evaluated per kernel call (bounds the memory of the pair index arrays).
+_PAIR_CHUNK = 1 << 21
+
+
+def unit_normalize(features: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    """Scale every feature vector (last axis) to unit L2 norm (zero vectors stay zero), as float64."""
+    features = np.asarray(features, dtype=np.float64)
+    norm = np.linalg.norm(features, axis=-1, keepdims=True)
+    return features / np.maximum(norm, eps)
+
+
+def _pattern_code(step_pattern: str) -> int:
+    if step_pattern not in STEP_PATTERNS:
+        raise ValueError(f'unknown step pattern {step_pattern!r}; supported: {sorted(STEP_PATTERNS)}')
+    return STEP_PATTERNS[step_pattern]
+
+
+def check_sequences(seqs: SequenceList, name: str, allow_views: bool = True) -> List[np.ndarray]:
+    """Validate sequences and return them as float64 arrays ``(T, V, D)``.
+
+    Args:
+        seqs: A list of arrays ``(T, D)`` (one view) or ``(T, V, D)`` (``V`` views, e.g. ``[orig,
+            flipped]``), or one array stacking equal-length sequences ``(N, T, D)`` / ``(N, T, V, D)``.
+        name: Used in error messages (``'queries'``, ``'refs'``).
+        allow_views: Accept ``(T, V, D)`` sequences.
+
+    Raises:
+        ValueError: No sequence, a wrong number of axes, an empty sequence, non-finite values, or
+            sequences that disagree in feature size or number of views. The message names the item.
+    """
+    seqs = list(seqs)
+    if not seqs:
+        raise ValueError(f'{name}: no sequences given')
+    out = []
+    for k, seq in enumerate(seqs):
+        if hasattr(seq, 'detach'):  # torch tensor
+            seq = seq.detach().cpu().numpy()
+        arr = np.asarray(seq, dtype=np.float64)
+        if arr.ndim == 2:
+            arr = arr[:, None, :]
+        elif arr.ndim != 3 or not allow_views:
+            expected = '(T, D) or (T, V, D)' if allow_views else '(T, D)'
+            hint = '' if allow_views else '; use flip_dtw_cost_matrix for sequences with views'
+            raise ValueError(f'{name}[{k}]: expected shape {expected}, got {arr.shape}{hint}')
+        if arr.shape[0] == 0:
+            raise ValueError(f'{name}[{k}]: empty sequence (T=0)')
+        if arr.shape[1] == 0 or arr.shape[2] == 0:
+            raise ValueError(f'{name}[{k}]: empty feature axis, shape {arr.shape}')
+        if not np.isfinite(arr).all():
+            frame = int(np.argwhere(~np.isfinite(arr))[0][0])
+            raise ValueError(f'{name}[{k}]: non-finite (NaN/inf) features, first at frame {frame}')
+        if out and arr.shape[1:] != out[0].shape[1:]:
+            raise ValueError(f'{name}[{k}]: (views, feature dim) = {arr.shape[1:]} differs from '
+                             f'{name}[0]: {out[0].shape[1:]}')
+        out.append(arr)
+    return out
+
+
+class _Packed:
+    """Sequences ``(T, V, D)`` packed item-wise (item = ``seq * V + view``) for the kernels."""
+
+    def __init__(self, seqs: List[np.ndarray], views: int, unit_norm: bool):
+        self.num = len(seqs)
+        self.views = views
+        items = [seq[:, v] for seq in seqs for v in range(views)]
+        lengths = np.array([len(x) for x in items], dtype=np.int64)
+        self.offsets = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.offsets[1:])
+        frames = np.concatenate(items, axis=0)
+        if unit_norm:
+            frames = unit_normalize(frames)
+        # Zero-pad the feature axis to a multiple of 4 (the kernels' unroll): distances are unchanged.
+        pad = -frames.shape[1] % 4
+        if pad:
+            frames = np.concatenate([frames, np.zeros((len(frames), pad))], axis=1)
+        self.frames = np.ascontiguousarray(frames, dtype=np.float64)
+        self.frames_t = np.ascontiguousarray(self.frames.T)
+        self.sq_norms = np.einsum('ij,ij->i', self.frames, self.frames)
+        self.box_lo = np.stack(
+            [np.min(self.frames[a:b], axis=0) for a, b in zip(self.offsets[:-1], self.offsets[1:])])
+        self.box_hi = np.stack(
+            [np.max(self.frames[a:b], axis=0) for a, b in zip(self.offsets[:-1], self.offsets[1:])])
+
+
+def _select_views(seqs: List[np.ndarray], use_flips: bool) -> Tuple[List[np.ndarray], int]:
+    views = seqs[0].shape[1]
+    if views > 2:
+        raise ValueError(f'sequences have {views} views; expected 1 or 2 ([orig, flipped])')
+    if not use_flips and views > 1:
+        return [s[:, :1] for s in seqs], 1
+    return seqs, views
+
+
+def _item_pair_costs(q: _Packed, r: _Packed, pair_q: np.ndarray, pair_r: np.ndarray, pattern: int,
+                     use_dot: bool, normalize: bool) -> np.ndarray:
+    out = np.empty(len(pair_q))
+    for s in range(0, len(pair_q), _PAIR_CHUNK):
+        out[s:s + _PAIR_CHUNK] = K.pair_costs(q.frames, q.sq_norms, q.offsets, r.frames_t, r.sq_norms,
+                                              r.offsets, pair_q[s:s + _PAIR_CHUNK], pair_r[s:s + _PAIR_CHUNK],
+                                              pattern, use_dot, normalize)
+    return out
+
+
+def _cost_matrix(queries: List[np.ndarray], refs: Optional[List[np.ndarray]], step_pattern: str,
+                 normalize: bool, unit_norm: bool, exclude_self: bool) -> np.ndarray:
+    pattern = _pattern_code(step_pattern)
+    qv = queries[0].shape[1]
+    q = _Packed(queries, qv, unit_norm)
+    if refs is not None:
+        if refs[0].shape[2] != queries[0].shape[2]:
+            raise ValueError(f'feature dim of refs ({refs[0].shape[2]}) differs from queries '
+                             f'({queries[0].shape[2]})')
+        if exclude_self and len(refs) != len(queries):
+            raise ValueError(f'exclude_self needs as many refs as queries, got {len(refs)} refs and '
+                             f'{len(queries)} queries')
+        rv = refs[0].shape[1]
+        r = _Packed(refs, rv, unit_norm)
+        num_q, num_r = len(queries), len(refs)
+        total = num_q * qv * num_r * rv
+        costs = np.empty(total)
+        for s in range(0, total, _PAIR_CHUNK):  # item pair p = (query item, ref item) = divmod(p, R * rv)
+            pair_q, pair_r = np.divmod(np.arange(s, min(s + _PAIR_CHUNK, total), dtype=np.int64), num_r * rv)
+            costs[s:s + _PAIR_CHUNK] = _item_pair_costs(q, r, pair_q, pair_r, pattern, unit_norm, normalize)
+        costs = costs.reshape(num_q, qv, num_r, rv).min(axis=(1, 3))
+        if exclude_self:
+            np.fill_diagonal(costs, np.inf)
+        return costs
+    # Queries against themselves: DTW with these patterns is symmetric, compute i <= j only.
+    num = len(queries)
+    si, sj = np.triu_indices(num, k=1 if exclude_self else 0)
+    va, vb = np.divmod(np.arange(qv * qv, dtype=np.int64), qv)
+    pair_q = (si[:, None] * qv + va[None]).reshape(-1)
+    pair_r = (sj[:, None] * qv + vb[None]).reshape(-1)
+    costs = np.full((num, num), np.inf)
+    if len(si):
+        c = _item_pair_costs(q, q, pair_q, pair_r, pattern, unit_norm, normalize)
+        c = c.reshape(len(si), qv * qv).min(axis=1)
+        costs[si, sj] = c
+        costs[sj, si] = c
+    return costs
+
+
+def dtw_cost_matrix(queries: SequenceList,
+                    refs: Optional[SequenceList] = None,
+                    step_pattern: str = 'symmetricP2',
+                    normalize: bool = True,
+                    unit_norm: bool = True,
+                    exclude_self: bool = False) -> np.ndarray:
+    """DTW cost of every query sequence against every reference sequence.
+
+    Args:
+        queries: ``Q`` sequences ``(T, D)`` (lengths may differ).
+        refs: ``R`` sequences ``(T, D)``; ``None`` compares the queries with each other (computing
+            each unordered pair once).
+        step_pattern: ``'symmetricP2'`` (paper) or ``'symmetric2'``, as defined by dtw-python.
+        normalize: Divide by ``N + M`` (dtw-python's ``normalizedDistance``); else the raw distance.
+        unit_norm: Scale every frame feature to unit L2 norm first (paper setting).
+        exclude_self: Put ``+inf`` on the diagonal (``refs`` must be ``None`` or as many as queries).
+
+    Returns:
+        float64 array ``(Q, R)``; ``+inf`` where no warping path exists.
+    """
+    q = check_sequences(queries, 'queries', allow_views=False)
+    r = None if refs is None else check_sequences(refs, 'refs', allow_views=False)
+    return _cost_matrix(q, r, step_pattern, normalize, unit_norm, exclude_self)
+
+
+def flip_dtw_cost_matrix(queries: SequenceList,
+                         refs: Optional[SequenceList] = None,
+                         step_pattern: str = 'symmetricP2',
+                         normalize: bool = True,
+                         unit_norm: bool = True,
+                         exclude_self: bool = False,
+                         use_flips: bool = True) -> np.ndarray:
+    """Like :func:`dtw_cost_matrix` for sequences with views, minimum over all view combinations.
+
+    Args:
+        queries: Sequences ``(T, V, D)`` with ``V`` = 1 or 2 (``[orig, flipped]``), or ``(T, D)``.
+        refs: Same for the references (its ``V`` may differ from the queries'); ``None`` = queries.
+        use_flips: ``False`` uses view 0 only.
+        step_pattern, normalize, unit_norm, exclude_self: As in :func:`dtw_cost_matrix`.
+
+    Returns:
+        float64 array ``(Q, R)``: ``min`` over (orig/orig, orig/flip, flip/orig, flip/flip).
+    """
+    q, _ = _select_views(check_sequences(queries, 'queries'), use_flips)
+    r = None
+    if refs is not None:
+        r, _ = _select_views(check_sequences(refs, 'refs'), use_flips)
+    return _cost_matrix(q, r, step_pattern, normalize, unit_norm, exclude_self)
+
+
+def nn_search(queries: SequenceList,
+              refs: Optional[SequenceList] = None,
+              step_pattern: str = 'symmetricP2',
+              normalize: bool = True,
+              unit_norm: bool = True,
+              exclude_self: bool = False,
+              use_flips: bool = True,
+              prune: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+    """Nearest reference (lowest DTW cost, minimum over views) of every query.
+
+    With ``prune`` the references of a query are visited in order of a cheap lower bound of their
+    cost and each DTW is abandoned as soon as it must exceed the best cost so far; the result is the
+    same as without pruning (ties go to the lowest reference index either way).
+
+    Args:
+        queries, refs: As in :func:`flip_dtw_cost_matrix` (``(T, D)`` or ``(T, V, D)``).
+        exclude_self: Skip reference ``i`` for query ``i`` (leave-one-out when ``refs`` is None).
+        step_pattern, normalize, unit_norm, use_flips: As in :func:`flip_dtw_cost_matrix`.
+        prune: Use lower-bound ordering and early abandoning.
+
+    Returns:
+        ``(index, cost)``: int64 ``(Q,)`` nearest reference (-1 if none is reachable) and its cost.
+    """
+    pattern = _pattern_code(step_pattern)
+    qs, qv = _select_views(check_sequences(queries, 'queries'), use_flips)
+    if refs is None:
+        rs, rv = qs, qv
+    else:
+        rs, rv = _select_views(check_sequences(refs, 'refs'), use_flips)
+        if rs[0].shape[2] != qs[0].shape[2]:
+            raise ValueError(
+                f'feature dim of refs ({rs[0].shape[2]}) differs from queries ({qs[0].shape[2]})')
+    if exclude_self and len(rs) != len(qs):
+        raise ValueError(f'exclude_self needs as many refs as queries, got {len(rs)} and {len(qs)}')
+    q = _Packed(qs, qv, unit_norm)
+    r = q if refs is None else _Packed(rs, rv, unit_norm)
+    num_c = r.num * qv * rv
+
+    def one_query(k: int) -> Tuple[int, float]:
+        if prune:
+            bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
+                                       r.box_lo, r.box_hi, qv, rv, pattern, normalize)
+            order = np.argsort(bounds, kind='stable')
+        else:
+            bounds, order = np.zeros(num_c), np.arange(num_c)
+        return K.nn_scan(k, order, bounds, q.frames, q.sq_norms, q.offsets, r.frames_t, r.sq_norms, r.offsets,
+                         qv, rv, pattern, unit_norm, normalize, exclude_self, prune)
+
+    # The kernels release the GIL: one Python thread per numba thread runs the queries in parallel.
+    with ThreadPoolExecutor(max_workers=max(1, numba.get_num_threads())) as pool:
+        found = list(pool.map(one_query, range(q.num)))
+    idx = np.array([f[0] for f in found], dtype=np.int64)
+    cost = np.array([f[1] for f in found], dtype=np.float64)
+    return idx, cost
+
+
+def nn_classify(query_seqs: SequenceList,
+                ref_seqs: Optional[SequenceList],
+                ref_labels: Sequence,
+                step_pattern: str = 'symmetricP2',
+                use_flips: bool = True,
+                prune: bool = True,
+                normalize: bool = True,
+                unit_norm: bool = True,
+                exclude_self: bool = False,
+                unmatched_label=-1,
+                return_details: bool = False):
+    """1-NN classification with DTW (the paper's NNS recognition).
+
+    Args:
+        query_seqs: Sequences to classify, ``(T, D)`` or ``(T, V, D)``.
+        ref_seqs: Labelled gallery; ``None`` = leave-one-out over ``query_seqs`` (set
+            ``exclude_self=True``).
+        ref_labels: One label per reference (per query when ``ref_seqs`` is None).
+        unmatched_label: Prediction for a query that no reference can be aligned with (only with
+            ``symmetricP2`` and very different lengths); a warning counts them.
+        return_details: Also return the nearest reference index and its cost.
+        step_pattern, use_flips, prune, normalize, unit_norm, exclude_self: See :func:`nn_search`.
+
+    Returns:
+        Predicted labels ``(Q,)`` (an array of ``ref_labels``' type), or ``(predictions, index, cost)``.
+    """
+    num_refs = len(query_seqs) if ref_seqs is None else len(ref_seqs)
+    ref_labels = np.asarray(ref_labels)
+    if len(ref_labels) != num_refs:
+        raise ValueError(f'{len(ref_labels)} ref_labels for {num_refs} reference sequences')
+    idx, cost = nn_search(
+        query_seqs,
+        ref_seqs,
+        step_pattern=step_pattern,
+        normalize=normalize,
+        unit_norm=unit_norm,
+        exclude_self=exclude_self,
+        use_flips=use_flips,
+        prune=prune)
+    pred = ref_labels[np.maximum(idx, 0)]
+    missing = idx < 0
+    if missing.any():
+        warnings.warn(
+            f'nn_classify: {int(missing.sum())} of {len(idx)} queries have no admissible warping path '
+            f'to any reference ({step_pattern}); predicted {unmatched_label!r}')
+        try:
+            dtype = np.result_type(pred, np.asarray(unmatched_label))
+        except TypeError:
+            dtype = object
+        pred = pred.astype(dtype, copy=True)
+        pred[missing] = unmatched_label
+    if return_details:
+        return pred, idx, cost
+    return pred

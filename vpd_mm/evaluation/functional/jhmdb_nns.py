@@ -1,0 +1,78 @@
+"""NNS-DTW recognition on JHMDB ground-truth joints (a sanity check of the DTW pipeline).
+
+The DD-Net pickles in ``../shared/data/jhmdb_gt`` hold ``(T, 15, 2)`` JHMDB joints and 14 class
+names per split. Each pose is mapped onto COCO-17 slots (``vpd_mm.datasets.jhmdb_features``) and
+turned into VPD's 39-d "normalized joints" feature (centred on the hip midpoint, torso scaled to
+0.5, 13 joints, score 1 - 0.5) for the original and the horizontally flipped pose; the training
+videos are the gallery and the test videos the queries of 1-NN DTW classification.
+"""
+import os.path as osp
+import pickle
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from .dtw import nn_classify
+from .retrieval import top1_accuracy
+
+
+def load_jhmdb_gt_split(root: str, split: int = 1) -> Dict[str, Tuple[List[np.ndarray], List[str]]]:
+    """Read ``GT_{train,test}_{split}.pkl`` -> ``{'train': (poses, labels), 'test': (poses, labels)}``.
+
+    Raises:
+        FileNotFoundError / ValueError: Missing pickle, or one without ``pose``/``label`` lists of equal
+            length (the message names the file).
+    """
+    out = {}
+    for part in ('train', 'test'):
+        path = osp.join(root, f'GT_{part}_{split}.pkl')
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path}: JHMDB GT pickle not found')
+        with open(path, 'rb') as f:
+            data = pickle.load(f)
+        if not isinstance(data, dict) or 'pose' not in data or 'label' not in data:
+            raise ValueError(f'{path}: expected a dict with "pose" and "label" lists')
+        if len(data['pose']) != len(data['label']):
+            raise ValueError(f'{path}: {len(data["pose"])} poses but {len(data["label"])} labels')
+        out[part] = (list(data['pose']), [str(x) for x in data['label']])
+    return out
+
+
+def jhmdb_pose_features(pose: np.ndarray, name: str = 'pose') -> np.ndarray:
+    """``(T, 15, 2)`` JHMDB joints -> ``(T, 2, 39)`` VPD normalized-joint features ``[orig, flipped]``."""
+    from vpd_mm.datasets.jhmdb_features import jhmdb_to_coco17
+    from vpd_mm.pose import normalize_coco_pose
+    coco = jhmdb_to_coco17(pose)
+    return np.stack([normalize_coco_pose(coco, name=name),
+                     normalize_coco_pose(coco, flip=True, name=name)],
+                    axis=1)
+
+
+def jhmdb_nns_top1(
+    root: str,
+    split: int = 1,
+    step_patterns: Sequence[str] = ('symmetricP2', 'symmetric2'),
+    flips: Sequence[bool] = (True, False)
+) -> Dict[Tuple[str, bool], float]:
+    """1-NN DTW top-1 on one JHMDB split (train = gallery, test = queries).
+
+    Returns:
+        ``{(step_pattern, use_flips): top-1 accuracy}``.
+    """
+    data = load_jhmdb_gt_split(root, split)
+    feats = {
+        part: [jhmdb_pose_features(p, name=f'GT_{part}_{split}.pkl item {i}') for i, p in enumerate(poses)]
+        for part, (poses, _) in data.items()
+    }
+    results = {}
+    for pattern in step_patterns:
+        for use_flips in flips:
+            pred = nn_classify(
+                feats['test'],
+                feats['train'],
+                data['train'][1],
+                step_pattern=pattern,
+                use_flips=use_flips,
+                unmatched_label='')
+            results[(pattern, use_flips)] = top1_accuracy(pred, data['test'][1])
+    return results
