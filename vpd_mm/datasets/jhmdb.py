@@ -35,7 +35,12 @@ def jhmdb_to_pixels(pose: np.ndarray, canvas: Tuple[int, int] = JHMDB_CANVAS,
     return (centre + scale * pose).astype(np.float32)
 
 
-def _load_ddnet(path: str) -> Tuple[list, list]:
+def load_ddnet(path: str) -> Tuple[list, list]:
+    """Read one DD-Net JHMDB pickle (``GT_{train,test}_{split}.pkl``) into ``(poses, labels)``.
+
+    Raises:
+        FileNotFoundError / ValueError naming ``path`` for a missing or malformed file.
+    """
     if not osp.isfile(path):
         raise FileNotFoundError(f'JHMDB GT pickle not found: {path}')
     with open(path, 'rb') as f:
@@ -44,7 +49,7 @@ def _load_ddnet(path: str) -> Tuple[list, list]:
         raise ValueError(f"{path}: expected a dict with 'pose' and 'label' lists (DD-Net format)")
     if len(data['pose']) != len(data['label']):
         raise ValueError(f"{path}: {len(data['pose'])} poses but {len(data['label'])} labels")
-    return list(data['pose']), list(data['label'])
+    return list(data['pose']), [str(x) for x in data['label']]
 
 
 def convert_jhmdb(src_dir: str, splits: Sequence[int] = (1, 2, 3),
@@ -64,7 +69,7 @@ def convert_jhmdb(src_dir: str, splits: Sequence[int] = (1, 2, 3),
     raw = {}
     for s in splits:
         for part in ('train', 'test'):
-            raw[(s, part)] = _load_ddnet(osp.join(src_dir, f'GT_{part}_{s}.pkl'))
+            raw[(s, part)] = load_ddnet(osp.join(src_dir, f'GT_{part}_{s}.pkl'))
     classes = sorted({lab for poses, labels in raw.values() for lab in labels})
     by_hash: Dict[str, dict] = {}
     annotations, split_lists = [], {}

@@ -7,11 +7,11 @@ action per clip), ``annotations/splits.json`` (``train`` / ``test``) and ``datas
 feature, take the head position), with score 1.
 """
 import os.path as osp
-import pickle
 from typing import Dict
 
 import numpy as np
 
+from vpd_mm.datasets.jhmdb import load_ddnet
 from vpd_mm.pose.pose_features import EMBEDDING_SUFFIX, joint_embedding_records
 from vpd_mm.utils.fileio import atomic_write_json
 from vpd_mm.utils.vpd_files import save_embeddings
@@ -40,14 +40,10 @@ def write_jhmdb_features(src_dir: str, out_dir: str, split: int = 1) -> Dict[str
     """
     elements, splits, parts = [], {'train': [], 'test': []}, {}
     for part in ('train', 'test'):
-        path = osp.join(src_dir, f'GT_{part}_{split}.pkl')
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: JHMDB GT pickle not found')
-        with open(path, 'rb') as f:
-            parts[part] = pickle.load(f)
-    classes = sorted(set(parts['train']['label']) | set(parts['test']['label']))
-    for part, data in parts.items():
-        for i, (pose, label) in enumerate(zip(data['pose'], data['label'])):
+        parts[part] = load_ddnet(osp.join(src_dir, f'GT_{part}_{split}.pkl'))
+    classes = sorted(set(parts['train'][1]) | set(parts['test'][1]))
+    for part, (poses, labels) in parts.items():
+        for i, (pose, label) in enumerate(zip(poses, labels)):
             vid = f'{part}{split}_{i:04d}'
             kp = jhmdb_to_coco17(pose)
             out_path = osp.join(out_dir, 'features', vid + EMBEDDING_SUFFIX)

@@ -23,6 +23,7 @@ import numba
 import numpy as np
 
 from . import _dtw_kernels as K
+from .retrieval import fill_unmatched
 
 #: Supported step patterns (dtw-python names) -> kernel codes.
 STEP_PATTERNS = {'symmetric2': K.SYMMETRIC2, 'symmetricP2': K.SYMMETRIC_P2}
@@ -322,12 +323,7 @@ def nn_classify(query_seqs: SequenceList,
         warnings.warn(
             f'nn_classify: {int(missing.sum())} of {len(idx)} queries have no admissible warping path '
             f'to any reference ({step_pattern}); predicted {unmatched_label!r}')
-        try:
-            dtype = np.result_type(pred, np.asarray(unmatched_label))
-        except TypeError:
-            dtype = object
-        pred = pred.astype(dtype, copy=True)
-        pred[missing] = unmatched_label
+        pred = fill_unmatched(pred, missing, unmatched_label)
     if return_details:
         return pred, idx, cost
     return pred

@@ -7,10 +7,11 @@ turned into VPD's 39-d "normalized joints" feature (centred on the hip midpoint,
 videos are the gallery and the test videos the queries of 1-NN DTW classification.
 """
 import os.path as osp
-import pickle
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
+
+from vpd_mm.datasets.jhmdb import load_ddnet
 
 from .dtw import nn_classify
 from .retrieval import top1_accuracy
@@ -25,16 +26,7 @@ def load_jhmdb_gt_split(root: str, split: int = 1) -> Dict[str, Tuple[List[np.nd
     """
     out = {}
     for part in ('train', 'test'):
-        path = osp.join(root, f'GT_{part}_{split}.pkl')
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: JHMDB GT pickle not found')
-        with open(path, 'rb') as f:
-            data = pickle.load(f)
-        if not isinstance(data, dict) or 'pose' not in data or 'label' not in data:
-            raise ValueError(f'{path}: expected a dict with "pose" and "label" lists')
-        if len(data['pose']) != len(data['label']):
-            raise ValueError(f'{path}: {len(data["pose"])} poses but {len(data["label"])} labels')
-        out[part] = (list(data['pose']), [str(x) for x in data['label']])
+        out[part] = load_ddnet(osp.join(root, f'GT_{part}_{split}.pkl'))
     return out
 
 

@@ -65,13 +65,20 @@ def nn_from_cost_matrix(cost: np.ndarray,
     if missing.any():
         warnings.warn(f'{int(missing.sum())} of {len(idx)} queries have no finite cost to any reference; '
                       f'predicted {unmatched_label!r}')
-        try:
-            dtype = np.result_type(pred, np.asarray(unmatched_label))
-        except TypeError:
-            dtype = object
-        pred = pred.astype(dtype, copy=True)
-        pred[missing] = unmatched_label
-    return pred, idx
+    return fill_unmatched(pred, missing, unmatched_label), idx
+
+
+def fill_unmatched(pred: np.ndarray, missing: np.ndarray, unmatched_label) -> np.ndarray:
+    """Return ``pred`` with ``unmatched_label`` where ``missing`` (widening the dtype if needed)."""
+    if not missing.any():
+        return pred
+    try:
+        dtype = np.result_type(pred, np.asarray(unmatched_label))
+    except TypeError:
+        dtype = object
+    pred = pred.astype(dtype, copy=True)
+    pred[missing] = unmatched_label
+    return pred
 
 
 def top1_accuracy(predictions: Sequence, labels: Sequence) -> float:
