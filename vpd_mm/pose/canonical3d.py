@@ -14,6 +14,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .coco import NUM_COCO_JOINTS, flip_permutation
+from .normalize import check_joint_array
 
 #: Pseudo-joints appended after the 17 COCO joints: the hip midpoint and the shoulder midpoint.
 HIP_CENTRE = NUM_COCO_JOINTS
@@ -51,13 +52,7 @@ def check_pose3d(joints: np.ndarray, name: str = 'joints3d') -> np.ndarray:
     Raises:
         ValueError: Wrong shape or non-finite values (the message names ``name``).
     """
-    joints = np.asarray(joints, dtype=np.float32)
-    if joints.ndim < 2 or joints.shape[-2:] != (NUM_COCO_JOINTS, 3):
-        raise ValueError(f'{name}: expected 3D joints of shape (..., 17, 3), got {joints.shape}')
-    if not np.isfinite(joints).all():
-        bad = np.argwhere(~np.isfinite(joints).all(axis=-1))
-        raise ValueError(f'{name}: {len(bad)} joint(s) are NaN/inf, first at index {bad[0].tolist()}')
-    return joints
+    return check_joint_array(joints, name, '3D joints')
 
 
 def _with_pseudo_joints(joints: np.ndarray) -> np.ndarray:

@@ -14,19 +14,29 @@ _FLIP = np.asarray(flip_permutation())
 _EPS = 1e-6
 
 
-def check_coco_pose(pose: np.ndarray, name: str = 'pose') -> np.ndarray:
-    """Validate a COCO-17 pose array of shape ``(..., 17, 3)`` and return it as float32.
+def check_joint_array(joints: np.ndarray, name: str, what: str) -> np.ndarray:
+    """Validate a COCO-17 joint array of shape ``(..., 17, 3)`` and return it as float32.
+
+    Args:
+        joints: The array.
+        name: Name used in error messages (file, frame, ...).
+        what: What the last axis holds, for the message (e.g. ``'[x, y, score]'``).
 
     Raises:
         ValueError: Wrong shape or non-finite values (the message names ``name``).
     """
-    pose = np.asarray(pose, dtype=np.float32)
-    if pose.ndim < 2 or pose.shape[-2:] != (NUM_COCO_JOINTS, 3):
-        raise ValueError(f'{name}: expected shape (..., 17, 3) [x, y, score], got {pose.shape}')
-    if not np.isfinite(pose).all():
-        bad = np.argwhere(~np.isfinite(pose).all(axis=-1))
-        raise ValueError(f'{name}: {len(bad)} keypoint(s) are NaN/inf, first at index {bad[0].tolist()}')
-    return pose
+    joints = np.asarray(joints, dtype=np.float32)
+    if joints.ndim < 2 or joints.shape[-2:] != (NUM_COCO_JOINTS, 3):
+        raise ValueError(f'{name}: expected {what} of shape (..., 17, 3), got {joints.shape}')
+    if not np.isfinite(joints).all():
+        bad = np.argwhere(~np.isfinite(joints).all(axis=-1))
+        raise ValueError(f'{name}: {len(bad)} joint(s) are NaN/inf, first at index {bad[0].tolist()}')
+    return joints
+
+
+def check_coco_pose(pose: np.ndarray, name: str = 'pose') -> np.ndarray:
+    """Validate a COCO-17 2D pose array ``(..., 17, 3)`` of ``[x, y, score]`` (see :func:`check_joint_array`)."""
+    return check_joint_array(pose, name, '2D poses [x, y, score]')
 
 
 def flip_coco_pose(pose: np.ndarray, image_width: Optional[float] = None) -> np.ndarray:
