@@ -9,7 +9,6 @@ Per-fold test activations are cached, so an interrupted run resumes with the nex
 import copy
 import os.path as osp
 import pickle
-import time
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -19,7 +18,7 @@ from mmengine.config import Config
 from vpd_mm.evaluation.metrics.temporal_detection_metric import evaluate_detection
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_pickle, atomic_write_text, load_json
 
-from .runner_utils import _dataset_cfg, build_dataset, init_registries, set_feature_dirs
+from .runner_utils import _dataset_cfg, build_dataset, build_runner, init_registries, set_feature_dirs
 
 
 def mean_action_length(ann_file: str, videos: Sequence[str]) -> float:
@@ -50,7 +49,6 @@ def predict_activations(model, dataset) -> List[dict]:
 
 
 def _train_fold(cfg: Config, train_videos: List[str], val_videos: List[str], work_dir: str, mean_len: float):
-    from mmengine.runner import Runner
     cfg = copy.deepcopy(cfg)
     _dataset_cfg(cfg.train_dataloader).update(videos=train_videos)
     if cfg.get('val_dataloader', None) is not None and val_videos:
@@ -59,11 +57,7 @@ def _train_fold(cfg: Config, train_videos: List[str], val_videos: List[str], wor
     else:
         cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
         cfg.train_cfg.pop('val_interval', None)
-    cfg.work_dir = work_dir
-    cfg.experiment_name = f'{osp.basename(work_dir)}_{time.time_ns()}'
-    if cfg.get('visualizer', None) is not None:
-        cfg.visualizer.name = cfg.experiment_name
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg, work_dir)
     runner.train()
     return runner.model
 

@@ -86,16 +86,24 @@ def set_epochs(cfg: Config, epochs: int) -> None:
         cfg.default_hooks.checkpoint.interval = epochs
 
 
-def train_and_test(cfg: Config, work_dir: str, name: Optional[str] = None) -> Dict[str, float]:
-    """Train with the mmengine Runner, then evaluate on ``test_dataloader``; return the test metrics."""
+def build_runner(cfg: Config, work_dir: str, name: Optional[str] = None):
+    """Build an mmengine Runner for ``cfg`` in ``work_dir`` with a unique experiment name.
+
+    Several runs in one process (few-shot trials, cross-validation folds) each need their own
+    experiment and visualizer name, or mmengine refuses to create the second one.
+    """
     init_registries()
     from mmengine.runner import Runner
-    cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.experiment_name = f'{name or osp.basename(work_dir)}_{time.time_ns()}'
     if cfg.get('visualizer', None) is not None:
         cfg.visualizer.name = cfg.experiment_name
-    runner = Runner.from_cfg(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def train_and_test(cfg: Config, work_dir: str, name: Optional[str] = None) -> Dict[str, float]:
+    """Train with the mmengine Runner, then evaluate on ``test_dataloader``; return the test metrics."""
+    runner = build_runner(copy.deepcopy(cfg), work_dir, name)
     runner.train()
     metrics = runner.test()
     return {k: float(v) for k, v in metrics.items() if np.isscalar(v)}
