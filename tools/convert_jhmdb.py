@@ -4,10 +4,11 @@ Example::
 
     python tools/convert_jhmdb.py ../shared/data/jhmdb_gt -o data/jhmdb/jhmdb_gt_2d.pkl
 
-Writes OUTPUT (split keys train1/test1/train2/test2/train3/test3, 15 JHMDB joints in pixels of a
-320x240 canvas, one person per clip) and OUTPUT's sibling ``classes.txt``. Skips the work when OUTPUT
-exists unless ``--overwrite``. Research data: keep the output outside the repository's tracked files
-(``data/`` is git-ignored).
+Writes OUTPUT (split keys train1/test1/train2/test2/train3/test3, plus train{s}_fit /
+train{s}_holdout: a stratified 20 % of every train split held out for tuning; 15 JHMDB joints in
+pixels of a 320x240 canvas, one person per clip) and OUTPUT's sibling ``classes.txt``. Skips the
+work when OUTPUT exists unless ``--overwrite``. Research data: keep the output outside the
+repository's tracked files (``data/`` is git-ignored).
 """
 import argparse
 import os
@@ -25,6 +26,10 @@ def parse_args(argv=None):
     parser.add_argument('--canvas', type=int, nargs=2, default=[320, 240], metavar=('W', 'H'),
                         help='pixel canvas the normalised joints are mapped to')
     parser.add_argument('--scale', type=float, default=160.0, help='pixels per normalised unit')
+    parser.add_argument('--holdout-fraction', type=float, default=0.2,
+                        help='stratified part of every train split held out for tuning '
+                             '(split keys train{s}_fit / train{s}_holdout)')
+    parser.add_argument('--holdout-seed', type=int, default=0, help='seed of the held-out part')
     parser.add_argument('--overwrite', action='store_true', help='rewrite an existing output')
     return parser.parse_args(argv)
 
@@ -36,7 +41,8 @@ def main(argv=None):
     if osp.exists(args.out) and not args.overwrite:
         print(f'{args.out} exists, skipping (use --overwrite to rebuild)')
         return
-    data = convert_jhmdb(args.src, args.splits, tuple(args.canvas), args.scale)
+    data = convert_jhmdb(args.src, args.splits, tuple(args.canvas), args.scale, args.holdout_fraction,
+                         args.holdout_seed)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     atomic_write_pickle(args.out, data)
     atomic_write_text(osp.join(osp.dirname(osp.abspath(args.out)), 'classes.txt'),

@@ -7,6 +7,6 @@ model = dict(
     backbone=dict(type='PoTionNet', num_joints=17, in_channels=3, block_channels=(32, 64, 128)),
     cls_head=dict(type='JMRNHead', num_classes=16, in_channels=128, dropout_ratio=0.5, topk=(1, 5)),
     data_preprocessor=dict(type='ActionDataPreprocessor'))
-# no best-checkpoint selection (JHMDB validates on its test split); keep the last checkpoint
-default_hooks = dict(checkpoint=dict(interval=5, save_best=None, max_keep_ckpts=1),
+# no best-checkpoint selection (val is only 12 clips); keep and report the last checkpoint
+default_hooks = dict(checkpoint=dict(interval={{_base_.max_epochs}}, save_best=None, max_keep_ckpts=1),
                      logger=dict(interval=10))

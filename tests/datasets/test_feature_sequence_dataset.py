@@ -123,6 +123,22 @@ def test_error_interval_outside_video(data):
         _build(root, split='test')
 
 
+def test_video_length_from_pose_meta(data):
+    # Teacher features miss untracked frames: with pose/<vid>/meta.json the bound is the video.
+    root, info = data
+    vid = info['splits']['test'][0]
+    n = len(load_embeddings(osp.join(info['feature_dir'], vid + '.emb.pkl')))
+    atomic_write_json(osp.join(root, 'pose', vid, 'meta.json'), dict(num_frames=n + 10, fps=25))
+    els = _edit_elements(root, lambda els: [e for e in els if e['video'] == vid][0].update(end=n + 5))
+    el = [e for e in els if e['video'] == vid][0]
+    ds = _build(root, split='test')
+    sample = [ds.get_data_info(i) for i in range(len(ds)) if ds.get_data_info(i)['element_id'] == el['id']][0]
+    assert sample['frame_inds'].max() == n - 1  # the missing frames [n, n + 5) are left out
+    _edit_elements(root, lambda els: [e for e in els if e['video'] == vid][0].update(end=n + 11))
+    with pytest.raises(ValueError, match=rf'video {vid}.*outside the video, which has {n + 10} frames'):
+        _build(root, split='test')
+
+
 def test_error_empty_sequence(data):
     root, info = data
     vid = info['splits']['test'][0]

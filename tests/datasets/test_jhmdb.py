@@ -4,7 +4,7 @@ import pickle
 import numpy as np
 import pytest
 
-from vpd_mm.datasets.jhmdb import convert_jhmdb, jhmdb_to_pixels
+from vpd_mm.datasets.jhmdb import convert_jhmdb, holdout_split, jhmdb_to_pixels
 
 
 def write_ddnet(folder, split, train, test):
@@ -40,6 +40,22 @@ def test_convert_matches_clips_across_splits(tmp_path):
     assert anno['keypoint'].shape == (1, 4, 15, 2) and anno['keypoint'].dtype == np.float32
     assert anno['keypoint_score'].shape == (1, 4, 15) and anno['img_shape'] == (240, 320)
     assert anno['label'] == 1 and anno['total_frames'] == 4
+    # every class has a single train clip here, so nothing is held out
+    assert data['split']['train1_fit'] == data['split']['train1'] and data['split']['train1_holdout'] == []
+
+
+def test_holdout_split_is_stratified_disjoint_and_seeded():
+    ids = [f'c{i}' for i in range(30)]
+    labels = [0] * 10 + [1] * 15 + [2] * 4 + [3]
+    fit, held = holdout_split(ids, labels, 0.2, seed=0)
+    assert sorted(fit + held) == sorted(ids) and not set(fit) & set(held)
+    held_labels = sorted(labels[ids.index(x)] for x in held)
+    assert held_labels == [0, 0, 1, 1, 1, 2]  # round(0.2 n) per class, >= 1, none of a singleton
+    assert fit == [x for x in ids if x not in held]  # input order kept
+    assert holdout_split(ids, labels, 0.2, seed=0) == (fit, held)
+    assert holdout_split(ids, labels, 0.2, seed=1) != (fit, held)
+    with pytest.raises(ValueError, match='fraction'):
+        holdout_split(ids, labels, 1.0)
 
 
 def test_convert_rejects_nan_and_leaks(tmp_path):
@@ -62,3 +78,5 @@ def test_real_jhmdb_split_sizes(shared_data):
     data = convert_jhmdb(src, splits=(1, ))
     assert len(data['split']['train1']) == 433 and len(data['split']['test1']) == 176
     assert len(data['classes']) == 14
+    fit, held = data['split']['train1_fit'], data['split']['train1_holdout']
+    assert len(fit) == 346 and len(held) == 87 and sorted(fit + held) == sorted(data['split']['train1'])

@@ -11,7 +11,7 @@ CONFIG = 'configs/detection/bigru-det_synthsport-mini_gt-joints.py'
 
 
 def test_cross_validated_detection(tmp_path, repo_root):
-    make_synthetic_feature_dataset(str(tmp_path / 'data'), videos_per_split=(3, 1, 2))
+    make_synthetic_feature_dataset(str(tmp_path / 'data'), videos_per_split=(2, 1, 2))
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[key].dataset.data_root = str(tmp_path / 'data')
@@ -21,12 +21,67 @@ def test_cross_validated_detection(tmp_path, repo_root):
     cfg.model.backbone.hidden_channels = 8
     cfg.model.head.in_channels = 16
     work = str(tmp_path / 'det')
-    result = run_detection(cfg, work, folds=3, iters=3, progress=False)
-    assert result['folds'] == 3 and len(result['single_model_mAP']) == 3
+    result = run_detection(cfg, work, folds=2, iters=3, progress=False)
+    assert result['folds'] == 2 and len(result['single_model_mAP']) == 2
     assert result['num_test_videos'] == 2
     assert 15 <= result['mean_train_length'] < 20
     for t in ('0.3', '0.5', '0.7'):
         assert 0.0 <= result['ensemble'][f'AP@{t}'] <= 1.0
     assert load_json(osp.join(work, 'detection.json'))['ensemble'] == result['ensemble']
-    assert osp.isfile(osp.join(work, 'fold2', 'test_activations.pkl'))
+    assert osp.isfile(osp.join(work, 'fold1', 'test_activations.pkl'))
     assert '| ensemble |' in open(osp.join(work, 'detection.md')).read()
+
+
+def _det_dataset(root, **kw):
+    from mmaction.registry import DATASETS
+    return DATASETS.build(
+        dict(
+            type='FeatureVideoDataset',
+            data_root=str(root),
+            ann_file='annotations/elements.json',
+            feature_dirs='features/synthetic',
+            split_file='annotations/splits.json',
+            **kw))
+
+
+def test_detection_data_bad_inputs_name_the_item(tmp_path):
+    """Detection data: missing feature file, interval outside the video, empty file, NaNs -> clear errors."""
+    import pickle
+
+    import numpy as np
+    import pytest
+
+    from vpd_mm.utils.fileio import atomic_write_json
+    from vpd_mm.utils.vpd_files import load_embeddings
+    info = make_synthetic_feature_dataset(str(tmp_path), videos_per_split=(2, 1, 1), dim=4)
+    vid = info['splits']['test'][0]
+    path = osp.join(info['feature_dir'], vid + '.emb.pkl')
+    records = load_embeddings(path)
+    # NaN features: the file and the frame are named
+    bad = [(f, e.copy(), m) for f, e, m in records]
+    bad[7][1][0, 2] = np.nan
+    with open(path, 'wb') as f:
+        pickle.dump(bad, f)
+    with pytest.raises(ValueError, match=rf'{vid}.emb.pkl: frame 7 has NaN'):
+        _det_dataset(tmp_path, split='test')
+    # empty feature file (no frames)
+    with open(path, 'wb') as f:
+        pickle.dump([], f)
+    with pytest.raises(ValueError, match=rf'{vid}.emb.pkl: embedding file holds no frames'):
+        _det_dataset(tmp_path, split='test')
+    # missing feature file for an annotated video: the video is named
+    import os
+    os.remove(path)
+    with pytest.raises(FileNotFoundError, match=rf"video '{vid}': no feature file"):
+        _det_dataset(tmp_path, split='test')
+    _det_dataset(tmp_path, split='train')  # other splits do not need it
+    with open(path, 'wb') as f:
+        pickle.dump(records, f)
+    # an action interval outside the video: the action and the video are named
+    els = [dict(e) for e in info['elements']]
+    el = [e for e in els if e['video'] == vid][-1]
+    el['end'] = len(records) + 40
+    atomic_write_json(osp.join(str(tmp_path), 'annotations', 'elements.json'), els)
+    with pytest.raises(
+            ValueError, match=rf"action {el['id']} \(video {vid}\): interval .* outside the video"):
+        _det_dataset(tmp_path, split='test')

@@ -6,7 +6,7 @@ from mmengine.config import Config
 
 import vpd_mm  # noqa: F401
 from vpd_mm.downstream.fewshot import run_fewshot
-from vpd_mm.downstream.runner_utils import parse_feature_sets, set_epochs, train_and_test
+from vpd_mm.downstream.runner_utils import parse_feature_sets, set_epochs
 from vpd_mm.downstream.synthetic import make_synthetic_feature_dataset
 from vpd_mm.utils.fileio import load_json
 
@@ -28,48 +28,33 @@ def tiny_config(repo_root, root, epochs=2):
     return cfg
 
 
-def _has_dtw():
-    try:
-        from vpd_mm.evaluation.functional import nn_classify  # noqa: F401
-        return True
-    except ImportError:
-        return False
-
-
 def test_parse_feature_sets():
     assert parse_feature_sets(None, 'cfg') == {'cfg': []}
     assert parse_feature_sets(['gt=a+b', 'x/c/']) == {'gt': ['a', 'b'], 'c': ['x/c/']}
 
 
-def test_runner_trains_and_tests_with_accuracy(tmp_path, repo_root):
-    make_synthetic_feature_dataset(str(tmp_path / 'data'))
-    cfg = tiny_config(repo_root, tmp_path / 'data', epochs=2)
-    if _has_dtw():
-        cfg.test_evaluator = [dict(type='AccMetric'), dict(type='DTWRetrievalMetric')]
-    metrics = train_and_test(cfg, str(tmp_path / 'work'))
-    assert 0.0 <= metrics['acc/top1'] <= 1.0
-    assert osp.isfile(tmp_path / 'work' / 'epoch_2.pth')
-    if _has_dtw():
-        assert any('dtw' in k.lower() or 'precision' in k.lower() or 'p@' in k.lower() for k in metrics), metrics
-
-
 def test_fewshot_protocol_writes_table_plot_and_resumes(tmp_path, repo_root):
     make_synthetic_feature_dataset(str(tmp_path / 'data'))
     cfg = tiny_config(repo_root, tmp_path / 'data', epochs=1)
-    methods = ('bigru', 'nns') if _has_dtw() else ('bigru', )
+    # the Runner tests with mmaction2's accuracy and the DTW retrieval metric side by side
+    cfg.test_evaluator = [dict(type='AccMetric'), dict(type='DTWRetrievalMetric')]
+    methods = ('bigru', 'nns')
     work = str(tmp_path / 'fs')
-    summary = run_fewshot(cfg, {'syn': []}, ks=[1, 'all'], trials=1, work_dir=work, methods=methods,
-                          progress=False)
+    summary = run_fewshot(
+        cfg, {'syn': []}, ks=[1, 'all'], trials=1, work_dir=work, methods=methods, progress=False)
     rows = summary['results']['syn/bigru']
     assert rows['1']['n'] == 1 and rows['all']['n'] == 1
     assert 0 <= rows['1']['mean'] <= 100
     run = load_json(osp.join(work, 'runs', 'syn_k1_t0.json'))
     assert run['num_train'] == 3  # 1 per class x 3 classes
+    assert 0.0 <= run['bigru_metrics']['acc/top1'] <= 1.0 and run[
+        'bigru'] == 100 * run['bigru_metrics']['acc/top1']
+    assert any('dtw' in k.lower() for k in run['bigru_metrics']), run['bigru_metrics']
+    assert osp.isfile(osp.join(work, 'work', 'syn_k1_t0', 'epoch_1.pth'))
     for name in ('fewshot.json', 'fewshot.md', 'fewshot.png'):
         assert osp.isfile(osp.join(work, name))
     assert '| syn/bigru |' in open(osp.join(work, 'fewshot.md')).read()
-    if _has_dtw():
-        assert 0 <= summary['results']['syn/nns']['1']['mean'] <= 100
+    assert 0 <= summary['results']['syn/nns']['1']['mean'] <= 100
     # resume: cached runs are reused, not retrained
     before = {f: osp.getmtime(osp.join(work, 'runs', f)) for f in ('syn_k1_t0.json', 'syn_kall_t0.json')}
     run_fewshot(cfg, {'syn': []}, ks=[1, 'all'], trials=1, work_dir=work, methods=methods, progress=False)

@@ -43,6 +43,14 @@ def test_fusion_mismatch_errors(tmp_path):
         late_fusion([load_score_dump(c), load_score_dump(a)])
     with pytest.raises(ValueError, match='weights'):
         late_fusion([load_score_dump(a)], weights=[1, 2])
+    # by position: other names, same clips in the same order (labels must agree)
+    fused = late_fusion([load_score_dump(a), load_score_dump(b)], match='order')
+    np.testing.assert_allclose(fused, [[.9, .1], [.2, .8]])
+    d = write_dump(tmp_path / 'd.pkl', [[.9, .1], [.2, .8]], [1, 1], ['p', 'q'])
+    with pytest.raises(ValueError, match='disagree on ground-truth labels'):
+        late_fusion([load_score_dump(a), load_score_dump(d)], match='order')
+    with pytest.raises(ValueError, match='no unique sample ids'):
+        late_fusion([load_score_dump(a), load_score_dump(c)], match='id')
     bad = tmp_path / 'bad.pkl'
     bad.write_bytes(pickle.dumps([{'x': 1}]))
     with pytest.raises(ValueError, match='bad.pkl'):

@@ -44,7 +44,22 @@ def test_joint_importance_tool(tmp_path):
                                              '-o', str(png), '--csv', str(csv)])
     assert png.read_bytes()[:4] == b'\x89PNG'
     rows = csv.read_text().splitlines()
-    assert rows[0].startswith('class,count,neck,belly,face') and len(rows) == 4
+    assert rows[0].startswith('class,count,neck,belly,face') and len(rows) == 5
+    weights = np.stack([d['joint_weights'].numpy() for d in pickle.loads(open(dump, 'rb').read())])
+    weights = weights / weights.mean(1, keepdims=True)  # default: every clip divided by its mean
+    np.testing.assert_allclose([float(v) for v in rows[1].split(',')[2:]], weights[0::3].mean(0), atol=1e-4)
+    assert rows[4].startswith('all,6,')
+    np.testing.assert_allclose([float(v) for v in rows[4].split(',')[2:]], weights.mean(0), atol=1e-4)
+    # JSON class names (SynthSport dataset.json style) and the absolute mode
+    (tmp_path / 'ds.json').write_text('{"classes": ["a", "b", "c"]}')
+    load_tool('jmrn_joint_importance').main([dump, '--class-names', str(tmp_path / 'ds.json'),
+                                             '--mode', 'absolute', '--raw', '-o', str(png),
+                                             '--csv', str(csv)])
+    raw_rows = csv.read_text().splitlines()
+    np.testing.assert_allclose([float(v) for v in raw_rows[4].split(',')[2:]],
+                               np.stack([d['joint_weights'].numpy() for d in pickle.loads(open(dump, 'rb').read())]).mean(0),
+                               atol=1e-4)
+    assert png.read_bytes()[:4] == b'\x89PNG'
     with pytest.raises(SystemExit, match='17 joints'):
         load_tool('jmrn_joint_importance').main([dump, '--layout', 'coco17', '-o', str(png)])
 

@@ -269,13 +269,27 @@ class FeatureSequenceDataset(BaseDataset):
         data_list.sort(key=lambda d: (str(d['element_id']), d['view']))
         return data_list
 
+    def _video_length(self, video: str) -> Optional[int]:
+        """Frame count from ``<data_root>/pose/<video>/meta.json`` when it exists, else None."""
+        meta = osp.join(self.data_root or '', 'pose', video, 'meta.json')
+        if not osp.isfile(meta):
+            return None
+        return int(load_json(meta)['num_frames'])
+
     def _make_samples(self, el: dict, video: str, frames: np.ndarray, feats: np.ndarray, classes: List[str],
                       default_fps: Optional[float]) -> List[dict]:
         name = f'action {el["id"]} (video {video})'
         label = self._label_of(el, classes)
         start = int(el.get('start', frames[0]))
         end = int(el.get('end', frames[-1] + 1))
-        if start < 0 or end <= start or start > frames[-1] or end > frames[-1] + 1:
+        num_frames = self._video_length(video)
+        if num_frames is not None:
+            # Teacher / student features may miss frames where the athlete was not tracked: the
+            # bound is the video itself (its pose meta.json), the missing frames are left out.
+            if start < 0 or end <= start or end > num_frames:
+                raise ValueError(f'{name}: interval [{start}, {end}) is outside the video, which has '
+                                 f'{num_frames} frames')
+        elif start < 0 or end <= start or start > frames[-1] or end > frames[-1] + 1:
             raise ValueError(f'{name}: interval [{start}, {end}) is outside the video, whose features cover '
                              f'frames [{frames[0]}, {frames[-1] + 1})')
         lo, hi = np.searchsorted(frames, start), np.searchsorted(frames, end)

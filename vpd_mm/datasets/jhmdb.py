@@ -13,7 +13,7 @@ is recognised across the three splits (train of one split = test of another). Sa
 import hashlib
 import os.path as osp
 import pickle
-from typing import Dict, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -52,15 +52,42 @@ def load_ddnet(path: str) -> Tuple[list, list]:
     return list(data['pose']), [str(x) for x in data['label']]
 
 
+def holdout_split(ids: Sequence[str], labels: Sequence[int], fraction: float,
+                  seed: int = 0) -> Tuple[List[str], List[str]]:
+    """Stratified, seeded split of ``ids`` into ``(fit, holdout)`` (both keep the input order).
+
+    ``round(fraction * n_c)`` clips of every class ``c`` (at least one when ``n_c >= 2``) go to the
+    held-out part. Used to tune on JHMDB without touching its test split (JHMDB has no val split).
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f'holdout fraction must be in (0, 1), got {fraction}')
+    rng = np.random.default_rng(seed)
+    held = set()
+    labels = np.asarray(labels)
+    for c in np.unique(labels):
+        members = np.flatnonzero(labels == c)
+        k = int(round(fraction * len(members)))
+        k = max(k, 1) if len(members) >= 2 else 0
+        held.update(int(i) for i in rng.choice(members, size=k, replace=False))
+    fit = [x for i, x in enumerate(ids) if i not in held]
+    return fit, [x for i, x in enumerate(ids) if i in held]
+
+
 def convert_jhmdb(src_dir: str, splits: Sequence[int] = (1, 2, 3),
-                  canvas: Tuple[int, int] = JHMDB_CANVAS, scale: float = JHMDB_SCALE) -> Dict:
+                  canvas: Tuple[int, int] = JHMDB_CANVAS, scale: float = JHMDB_SCALE,
+                  holdout_fraction: float = 0.2, holdout_seed: int = 0) -> Dict:
     """Build the PoseDataset dict from ``src_dir/GT_{train,test}_{s}.pkl``.
 
+    Besides ``train{s}`` / ``test{s}``, every split gets ``train{s}_fit`` and ``train{s}_holdout``:
+    a stratified ``holdout_fraction`` of ``train{s}`` held out for tuning (see
+    :func:`holdout_split`; the DD-Net files have no video names, so clips cut from the same HMDB
+    source video may fall on both sides, which makes the held-out accuracy optimistic).
+
     Returns:
-        dict: ``{'split': {'train1': [...], 'test1': [...], ...}, 'annotations': [...],
-        'classes': [names], 'joint_names': [...], 'meta': {...}}``; each annotation has
-        ``frame_dir, total_frames, img_shape, original_shape, label, keypoint (1, T, 15, 2)
-        float32, keypoint_score (1, T, 15)``.
+        dict: ``{'split': {'train1': [...], 'test1': [...], 'train1_fit': [...],
+        'train1_holdout': [...], ...}, 'annotations': [...], 'classes': [names],
+        'joint_names': [...], 'meta': {...}}``; each annotation has ``frame_dir, total_frames,
+        img_shape, original_shape, label, keypoint (1, T, 15, 2) float32, keypoint_score (1, T, 15)``.
 
     Raises:
         FileNotFoundError / ValueError: a missing or malformed file, NaN joints, a clip in both the
@@ -104,7 +131,15 @@ def convert_jhmdb(src_dir: str, splits: Sequence[int] = (1, 2, 3),
         if both:
             raise ValueError(f'split {s}: {len(both)} clips are in both train and test, e.g. '
                              f'{sorted(both)[:3]}')
+    label_of = {a['frame_dir']: a['label'] for a in annotations}
+    for s in splits:
+        train = split_lists[f'train{s}']
+        fit, held = holdout_split(train, [label_of[x] for x in train], holdout_fraction,
+                                  holdout_seed + s)
+        split_lists[f'train{s}_fit'], split_lists[f'train{s}_holdout'] = fit, held
     meta = dict(source=osp.abspath(src_dir), canvas_wh=list(canvas), scale=scale,
-                mapping='x_px = W/2 + scale*x, y_px = H/2 + scale*y')
+                mapping='x_px = W/2 + scale*x, y_px = H/2 + scale*y',
+                holdout=dict(fraction=holdout_fraction, seed=holdout_seed,
+                             note='train{s}_holdout: stratified part of train{s}, seed + s'))
     return dict(split=split_lists, annotations=annotations, classes=classes,
                 joint_names=list(JHMDB15_NAMES), meta=meta)

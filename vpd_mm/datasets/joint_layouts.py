@@ -21,6 +21,8 @@ JHMDB15_SKELETON: Tuple[Tuple[int, int], ...] = ((0, 2), (0, 1), (0, 3), (0, 4),
 JHMDB15_GROUPS: Dict[str, Tuple[int, ...]] = dict(
     head=(2, ), left_arm=(8, 12), right_arm=(7, 11), left_leg=(10, 14), right_leg=(9, 13))
 JHMDB15_TORSO: Tuple[int, ...] = (0, 1, 3, 4, 5, 6)
+#: head -> arms -> torso -> legs, right before left (for plots)
+JHMDB15_PLOT_ORDER: Tuple[int, ...] = (2, 0, 3, 4, 7, 8, 11, 12, 1, 5, 6, 9, 10, 13, 14)
 
 COCO17_LEFT: Tuple[int, ...] = tuple(p[0] for p in COCO17_FLIP_PAIRS)
 COCO17_RIGHT: Tuple[int, ...] = tuple(p[1] for p in COCO17_FLIP_PAIRS)
@@ -28,12 +30,13 @@ COCO17_GROUPS: Dict[str, Tuple[int, ...]] = dict(
     head=(0, 1, 2, 3, 4), left_arm=(7, 9), right_arm=(8, 10), left_leg=(13, 15), right_leg=(14, 16))
 COCO17_TORSO: Tuple[int, ...] = (5, 6, 11, 12)
 
-#: name -> dict(names, left, right, groups, torso, skeleton)
+#: name -> dict(names, left, right, groups, torso, skeleton, plot_order)
 JOINT_LAYOUTS: Dict[str, dict] = dict(
     jhmdb15=dict(names=JHMDB15_NAMES, left=JHMDB15_LEFT, right=JHMDB15_RIGHT, groups=JHMDB15_GROUPS,
-                 torso=JHMDB15_TORSO, skeleton=JHMDB15_SKELETON),
+                 torso=JHMDB15_TORSO, skeleton=JHMDB15_SKELETON, plot_order=JHMDB15_PLOT_ORDER),
     coco17=dict(names=COCO17_NAMES, left=COCO17_LEFT, right=COCO17_RIGHT, groups=COCO17_GROUPS,
-                torso=COCO17_TORSO, skeleton=COCO17_SKELETON),
+                torso=COCO17_TORSO, skeleton=COCO17_SKELETON,
+                plot_order=tuple(range(len(COCO17_NAMES)))),
 )
 
 

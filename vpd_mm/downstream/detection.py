@@ -138,5 +138,5 @@ def detection_markdown(result: Dict) -> str:
         '|---|' + '---|' * len(keys), '| ensemble | ' + ' | '.join(f'{100 * m[k]:.1f}' for k in keys) + ' |'
     ]
     for i, v in enumerate(result['single_model_mAP']):
-        lines.append(f'| fold {i} model | ' + ' | '.join('' for _ in keys[:-1]) + f' | {100 * v:.1f} |')
+        lines.append(f'| fold {i} model | ' + ' | '.join('-' for _ in keys[:-1]) + f' | {100 * v:.1f} |')
     return '\n'.join(lines) + '\n'

@@ -1,11 +1,14 @@
-"""Few-shot recognition protocol: BiGRU (mmengine Runner) and DTW nearest neighbour per k.
+"""Few-shot recognition protocol: BiGRU (mmengine Runner), DTW nearest neighbour and baselines per k.
 
 For each feature set, each ``k`` and each trial, the BiGRU config is trained on the fixed few-shot
 subset (``annotations/fewshot.json``: k examples per class, trial = subset index) and evaluated on
-the full test split; NNS-DTW classifies the same test split against the same subset. ``k='all'``
-uses the full training split (one trial). Results are cached per run (resumable).
+the full test split; NNS-DTW classifies the same test split against the same subset. mmaction2
+baselines (ST-GCN on 2D poses, TSN on clips; :class:`BaselineSubsets`) are trained on the same subsets
+and tested on the same test split. ``k='all'`` uses the full training split (one trial) and gives the
+full-data table. Results are cached per run (resumable).
 """
 import copy
+import hashlib
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
@@ -35,6 +38,187 @@ def _subset_overrides(k: K, trial: int) -> dict:
             fewshot_k=int(k), fewshot_trial=trial)
 
 
+def _subset_key(ids: Sequence) -> str:
+    """Digest of a training subset (order-free): runs on equal subsets give equal results."""
+    return hashlib.sha1('\n'.join(sorted(map(str, ids))).encode()).hexdigest()[:16]
+
+
+def _trials_of(k: K, trials: int) -> int:
+    return 1 if str(k) == 'all' else trials
+
+
+def is_feature_config(cfg: Config) -> bool:
+    """Whether ``cfg`` is a feature-sequence (BiGRU) recognition config, not an mmaction2 baseline."""
+    return cfg.model.get('type') == 'FeatureSequenceRecognizer'
+
+
+def baseline_name(config: Union[str, Config]) -> str:
+    """Row name of a baseline config in the tables: its file name (``stgcn_synthsport-mini_gt-2d``)."""
+    if isinstance(config, str):
+        return osp.splitext(osp.basename(config))[0]
+    return osp.splitext(osp.basename(config.filename or 'baseline'))[0]
+
+
+class BaselineSubsets:
+    """Few-shot training subsets of an mmaction2 baseline config (ST-GCN on a pose pickle, TSN on a list).
+
+    * Pose pickles (``PoseDataset``, ``ann_file`` ``*.pkl``): subset ``(k, trial)`` is the pickle's split
+      key ``train_k{k}_s{trial}`` (SynthSport writes them from ``annotations/fewshot.json``).
+    * List files (``VideoDataset``/``RawframeDataset``, ``ann_file`` ``*.txt``): the config names the
+      few-shot file (``fewshot_file``, ``{"k": [[element ids] per trial]}``); the subset is the lines of
+      the training list whose file stem is one of the ids, written to ``list_dir``.
+
+    ``k='all'`` keeps the config's training split.
+    """
+
+    def __init__(self, cfg: Config, list_dir: str):
+        self.cfg = copy.deepcopy(cfg)
+        self.ds = _dataset_cfg(self.cfg.train_dataloader)
+        self.ann_file = str(self.ds.get('ann_file', ''))
+        self.list_dir = list_dir
+        if self.ann_file.endswith('.pkl') and 'split' in self.ds:
+            self.kind = 'pose'
+        elif self.ann_file.endswith('.txt'):
+            self.kind = 'list'
+        else:
+            raise ValueError(f'{baseline_name(cfg)}: cannot make few-shot subsets for training data '
+                             f'{self.ann_file!r}: expected a pose pickle with a split key or a list file')
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(f'{baseline_name(cfg)}: training annotations {self.ann_file} not found')
+
+    def _pose_splits(self) -> dict:
+        import pickle
+        with open(self.ann_file, 'rb') as f:
+            data = pickle.load(f)
+        return data.get('split', {}) if isinstance(data, dict) else {}
+
+    def _list_lines(self) -> List[str]:
+        with open(self.ann_file) as f:
+            return [line for line in f.read().splitlines() if line.strip()]
+
+    @staticmethod
+    def _stem(line: str) -> str:
+        name = line.split()[0]
+        return osp.splitext(osp.basename(name))[0]
+
+    def ids(self, k: K, trial: int) -> List[str]:
+        """Element ids of the training subset ``(k, trial)``."""
+        if self.kind == 'pose':
+            splits = self._pose_splits()
+            key = self.ds['split'] if str(k) == 'all' else f'{self.ds["split"]}_k{k}_s{trial}'
+            if key not in splits:
+                raise KeyError(f'{self.ann_file}: no split {key!r} for k={k} trial {trial} '
+                               f'(has {sorted(splits)[:8]}...)')
+            return [str(i) for i in splits[key]]
+        stems = [self._stem(line) for line in self._list_lines()]
+        if str(k) == 'all':
+            return stems
+        fewshot_file = self.cfg.get('fewshot_file', None)
+        if not fewshot_file:
+            raise ValueError(f'{baseline_name(self.cfg)}: few-shot subsets of a list file need '
+                             '`fewshot_file` (annotations/fewshot.json) in the config')
+        if not osp.isfile(fewshot_file):
+            raise FileNotFoundError(f'{baseline_name(self.cfg)}: few-shot file {fewshot_file} not found')
+        subsets = load_json(fewshot_file)
+        if str(k) not in subsets or not 0 <= trial < len(subsets[str(k)]):
+            raise KeyError(f'{fewshot_file}: no subset for k={k} trial {trial}')
+        wanted = [str(i) for i in subsets[str(k)][trial]]
+        missing = sorted(set(wanted) - set(stems))
+        if missing:
+            raise KeyError(f'{fewshot_file}: k={k} trial {trial} names actions {missing[:5]} that have no '
+                           f'line in {self.ann_file}')
+        return wanted
+
+    def apply(self, cfg: Config, k: K, trial: int) -> None:
+        """Point ``cfg``'s training data at the subset ``(k, trial)``."""
+        if str(k) == 'all':
+            return
+        ds = _dataset_cfg(cfg.train_dataloader)
+        if self.kind == 'pose':
+            self.ids(k, trial)  # checks the split key exists
+            ds['split'] = f'{self.ds["split"]}_k{k}_s{trial}'
+            return
+        wanted = set(self.ids(k, trial))
+        lines = [line for line in self._list_lines() if self._stem(line) in wanted]
+        path = osp.join(self.list_dir, f'{baseline_name(self.cfg)}_k{k}_t{trial}.txt')
+        atomic_write_text(path, '\n'.join(lines) + '\n')
+        ds['ann_file'] = path
+
+
+def _top1(metrics: dict) -> float:
+    """The classifier's top-1 (%): mmaction2's ``acc/top1``, else the only ``*top1`` metric."""
+    if 'acc/top1' in metrics:
+        return 100.0 * metrics['acc/top1']
+    top1 = [v for key, v in metrics.items() if key.endswith('top1')]
+    if len(top1) != 1:
+        raise KeyError(f'test metrics {sorted(metrics)} hold no single top-1 accuracy')
+    return 100.0 * top1[0]
+
+
+def _reuse(cache: Dict[tuple, dict], tag: str, key: str, subset: str, runs_dir: str) -> Optional[dict]:
+    """Result ``key`` of an earlier run whose subset ``tag`` (``run['subsets'][tag]``) equals ``subset``."""
+    if (tag, subset) in cache:
+        return cache[(tag, subset)]
+    for f in sorted(os.listdir(runs_dir)) if osp.isdir(runs_dir) else []:
+        if f.endswith('.json'):
+            run = load_json(osp.join(runs_dir, f))
+            if run.get('subsets', {}).get(tag) == subset and key in run and key not in run.get('same_as', {}):
+                cache[(tag, subset)] = dict(value=run[key], run=f[:-5])
+                return cache[(tag, subset)]
+    return None
+
+
+def run_baseline_fewshot(config: Union[str, Config],
+                         ks: Sequence[K] = (4, 8, 16, 32, 64),
+                         trials: int = 5,
+                         work_dir: str = 'work_dirs/fewshot',
+                         epochs: Optional[int] = None,
+                         name: Optional[str] = None,
+                         progress: bool = True,
+                         reuse_equal_subsets: bool = True) -> List[str]:
+    """Train and test an mmaction2 baseline config on every few-shot subset; return the run names.
+
+    Writes ``work_dir/runs/<name>_k<k>_t<trial>.json`` with the test top-1 (%) under the key ``name``.
+    A subset equal to one already run (same element ids; on small data the subsets of large k are
+    the whole training split) reuses that result (``same_as``) instead of training again.
+    """
+    base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
+    name = name or baseline_name(config)
+    if epochs is not None:
+        set_epochs(base, epochs)
+    runs_dir = osp.join(work_dir, 'runs')
+    subsets = BaselineSubsets(base, osp.join(work_dir, 'lists'))
+    runs = [(k, t) for k in ks for t in range(_trials_of(k, trials))]
+    iterator = runs
+    if progress:
+        from tqdm import tqdm
+        iterator = tqdm(runs, desc=f'few-shot {name}', unit='run')
+    cache: Dict[tuple, dict] = {}
+    names = []
+    for k, trial in iterator:
+        run_name = f'{name}_k{k}_t{trial}'
+        names.append(run_name)
+        out = osp.join(runs_dir, run_name + '.json')
+        if osp.isfile(out) and name in load_json(out):
+            continue
+        ids = subsets.ids(k, trial)
+        subset = _subset_key(ids)
+        result = dict(feature_set=name, k=str(k), trial=trial, num_train=len(ids), subsets={name: subset})
+        earlier = _reuse(cache, name, name, subset, runs_dir) if reuse_equal_subsets else None
+        if earlier is not None:
+            result[name] = earlier['value']
+            result['same_as'] = {name: earlier['run']}
+        else:
+            cfg = copy.deepcopy(base)
+            subsets.apply(cfg, k, trial)
+            metrics = train_and_test(cfg, osp.join(work_dir, 'work', run_name), name=run_name)
+            result[name] = _top1(metrics)
+            result[f'{name}_metrics'] = metrics
+            cache[(name, subset)] = dict(value=result[name], run=run_name)
+        atomic_write_json(out, result, indent=1)
+    return names
+
+
 def run_fewshot(config: Union[str, Config],
                 feature_sets: Dict[str, Sequence[str]],
                 ks: Sequence[K] = (4, 8, 16, 32, 64),
@@ -42,29 +226,60 @@ def run_fewshot(config: Union[str, Config],
                 work_dir: str = 'work_dirs/fewshot',
                 epochs: Optional[int] = None,
                 methods: Sequence[str] = ('bigru', 'nns'),
-                progress: bool = True) -> dict:
+                progress: bool = True,
+                baselines: Optional[Dict[str, Union[str, Config]]] = None,
+                baseline_ks: Optional[Sequence[K]] = None,
+                baseline_epochs: Optional[int] = None,
+                reuse_equal_subsets: bool = True) -> dict:
     """Run the protocol; write ``work_dir/runs/*.json`` per run and return the summary dict.
 
     Args:
-        config: BiGRU recognition config (``configs/recognition/*.py``).
+        config: BiGRU recognition config (``configs/recognition/*.py``), or ``None`` to run only
+            ``baselines``.
         feature_sets: ``{name: [feature dirs]}``; an empty list keeps the config's dirs.
         ks: Shots per class; ``'all'`` for the full training split.
         trials: Subsets per k (the fixed subsets 0..trials-1).
         work_dir: Output folder.
         epochs: Override the config's epoch count.
         methods: Subset of ``('bigru', 'nns')``.
+        baselines: ``{row name: mmaction2 config}`` trained on the same subsets (see
+            :class:`BaselineSubsets`) and tested on their config's test split.
+        baseline_ks: The ks for the baselines (default: ``ks``).
+        baseline_epochs: Override the baselines' epoch count.
+        reuse_equal_subsets: Reuse the result of a run on an equal training subset (same element
+            ids) instead of training again (deterministic training gives the same result).
     """
+    baselines = dict(baselines or {})
+    rows = []
+    if config is not None:
+        rows += [f'{fs}/{m}' for fs in feature_sets for m in methods]
+        _run_feature_fewshot(config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
+                             reuse_equal_subsets)
+    for name, cfg in baselines.items():
+        run_baseline_fewshot(cfg, ks if baseline_ks is None else baseline_ks, trials, work_dir,
+                             baseline_epochs, name, progress, reuse_equal_subsets)
+        rows.append(name)
+    all_ks = list(ks) + [k for k in (baseline_ks or []) if str(k) not in map(str, ks)]
+    summary = summarize_fewshot(work_dir, rows, all_ks, trials)
+    write_fewshot_outputs(summary, work_dir)
+    return summary
+
+
+def _run_feature_fewshot(config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
+                         reuse_equal_subsets) -> None:
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if epochs is not None:
         set_epochs(base, epochs)
-    runs = [(fs, k, t) for fs in feature_sets for k in ks for t in range(1 if str(k) == 'all' else trials)]
+    runs = [(fs, k, t) for fs in feature_sets for k in ks for t in range(_trials_of(k, trials))]
     iterator = runs
     if progress:
         from tqdm import tqdm
         iterator = tqdm(runs, desc='few-shot runs', unit='run')
+    runs_dir = osp.join(work_dir, 'runs')
     test_cache: Dict[str, tuple] = {}
+    cache: Dict[tuple, dict] = {}
     for fs, k, trial in iterator:
-        out = osp.join(work_dir, 'runs', f'{fs}_k{k}_t{trial}.json')
+        out = osp.join(runs_dir, f'{fs}_k{k}_t{trial}.json')
         done = load_json(out) if osp.isfile(out) else {}
         if all(m in done for m in methods):
             continue
@@ -74,54 +289,92 @@ def run_fewshot(config: Union[str, Config],
         _dataset_cfg(cfg.train_dataloader).update(_subset_overrides(k, trial))
         train_set = build_dataset(_dataset_cfg(cfg.train_dataloader), pipeline=[], view_mode='stack')
         fit_model_to_data(cfg, train_set)
+        ids = [train_set.get_data_info(i)['element_id'] for i in range(len(train_set))]
+        subset = _subset_key(ids)
         result = dict(done, feature_set=fs, k=str(k), trial=trial, num_train=len(train_set))
+        result.setdefault('subsets', {})
         if 'nns' in methods and 'nns' not in done:
             if fs not in test_cache:
                 test_cache[fs] = dataset_features(
                     build_dataset(_dataset_cfg(cfg.test_dataloader), pipeline=[], view_mode='stack'))
             tr_x, tr_y = dataset_features(train_set)
             result['nns'] = nns_top1(tr_x, tr_y, *test_cache[fs])
+            result['subsets'][f'{fs}/nns'] = subset
         if 'bigru' in methods and 'bigru' not in done:
-            metrics = train_and_test(
-                cfg, osp.join(work_dir, 'work', f'{fs}_k{k}_t{trial}'), name=f'{fs}_k{k}_t{trial}')
-            top1 = [v for key, v in metrics.items() if key.endswith('top1')]
-            if not top1:
-                raise KeyError(f'test metrics {sorted(metrics)} hold no top-1 accuracy')
-            result['bigru'] = 100.0 * top1[0]
-            result['bigru_metrics'] = metrics
+            method = f'{fs}/bigru'
+            earlier = _reuse(cache, method, 'bigru', subset, runs_dir) if reuse_equal_subsets else None
+            if earlier is not None:
+                result['bigru'] = earlier['value']
+                result.setdefault('same_as', {})['bigru'] = earlier['run']
+            else:
+                run_name = f'{fs}_k{k}_t{trial}'
+                metrics = train_and_test(cfg, osp.join(work_dir, 'work', run_name), name=run_name)
+                result['bigru'] = _top1(metrics)
+                result['bigru_metrics'] = metrics
+                cache[(method, subset)] = dict(value=result['bigru'], run=run_name)
+            result['subsets'][method] = subset
         atomic_write_json(out, result, indent=1)
-    summary = summarize_fewshot(work_dir, feature_sets, ks, trials, methods)
-    write_fewshot_outputs(summary, work_dir)
-    return summary
 
 
-def summarize_fewshot(work_dir: str, feature_sets, ks, trials: int, methods) -> dict:
-    """Mean/std top-1 per (feature set, method, k) from the cached run files."""
+def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trials: int) -> dict:
+    """Mean/std top-1 per (row, k) from the cached run files.
+
+    Args:
+        rows: ``'<feature set>/<method>'`` (run files ``<feature set>_k<k>_t<trial>.json``, key
+            ``<method>``) or a baseline name (run files ``<name>_k<k>_t<trial>.json``, key ``<name>``).
+    """
     table = {}
-    for fs in feature_sets:
-        for m in methods:
-            rows = {}
-            for k in ks:
-                vals = []
-                for t in range(1 if str(k) == 'all' else trials):
-                    path = osp.join(work_dir, 'runs', f'{fs}_k{k}_t{t}.json')
-                    if osp.isfile(path) and m in load_json(path):
-                        vals.append(load_json(path)[m])
-                if vals:
-                    rows[str(k)] = dict(
-                        mean=float(np.mean(vals)), std=float(np.std(vals)), n=len(vals), values=vals)
-            table[f'{fs}/{m}'] = rows
+    for row in rows:
+        prefix, _, key = row.rpartition('/') if '/' in row else (row, '', row)
+        cells = {}
+        for k in ks:
+            vals, unique = [], set()
+            for t in range(_trials_of(k, trials)):
+                name = f'{prefix}_k{k}_t{t}'
+                path = osp.join(work_dir, 'runs', name + '.json')
+                run = load_json(path) if osp.isfile(path) else {}
+                if key in run:
+                    vals.append(run[key])
+                    unique.add(run.get('same_as', {}).get(key, name))
+            if vals:
+                cells[str(k)] = dict(
+                    mean=float(np.mean(vals)),
+                    std=float(np.std(vals)),
+                    n=len(vals),
+                    values=vals,
+                    trained=len(unique))
+        table[row] = cells
     return dict(task='fewshot', metric='top-1 (%)', ks=[str(k) for k in ks], trials=trials, results=table)
 
 
 def fewshot_markdown(summary: dict) -> str:
-    """Markdown table: one row per (feature set / method), one column per k (mean ± std)."""
+    """Markdown table: one row per (feature set / method) or baseline, one column per k (mean ± std)."""
     ks = summary['ks']
     lines = ['| features / method | ' + ' | '.join(f'k={k}' for k in ks) + ' |', '|---|' + '---|' * len(ks)]
+    shared = False
     for name, rows in summary['results'].items():
         cells = [f"{rows[k]['mean']:.1f} ± {rows[k]['std']:.1f}" if k in rows else '-' for k in ks]
+        shared |= any(c.get('trained', c['n']) < c['n'] for c in rows.values())
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines) + '\n'
+    text = '\n'.join(lines) + '\n'
+    if shared:
+        text += ('\nMean ± std over the trials. Trials whose training subset equals an earlier one (same '
+                 'actions; on small data the subsets of large k are the whole training split) reuse that '
+                 'training run.\n')
+    return text
+
+
+def full_data_summary(summary: dict) -> Optional[dict]:
+    """The ``k='all'`` column as a full-data recognition result (``task='recognition'``), if run."""
+    results = {
+        name: {
+            'top-1': rows['all']['mean']
+        }
+        for name, rows in summary['results'].items() if 'all' in rows
+    }
+    if not results:
+        return None
+    return dict(task='recognition', metric='top-1 (%)', results=results)
 
 
 def plot_fewshot(summary: dict, path: str) -> None:
@@ -156,9 +409,17 @@ def plot_fewshot(summary: dict, path: str) -> None:
 
 
 def write_fewshot_outputs(summary: dict, work_dir: str) -> None:
-    """``fewshot.json``, ``fewshot.md`` and ``fewshot.png`` in ``work_dir``."""
+    """``fewshot.json``, ``fewshot.md`` and ``fewshot.png`` in ``work_dir``; with ``k='all'`` also the
+    full-data table ``recognition.json`` and ``recognition.md``."""
     summary = dict(summary, plot='fewshot.png')
     plot_fewshot(summary, osp.join(work_dir, 'fewshot.png'))
     atomic_write_json(osp.join(work_dir, 'fewshot.json'), summary, indent=1)
     atomic_write_text(
         osp.join(work_dir, 'fewshot.md'), '# Few-shot recognition, top-1 (%)\n\n' + fewshot_markdown(summary))
+    full = full_data_summary(summary)
+    if full is not None:
+        from .report import recognition_markdown
+        atomic_write_json(osp.join(work_dir, 'recognition.json'), full, indent=1)
+        atomic_write_text(
+            osp.join(work_dir, 'recognition.md'),
+            '# Recognition, full training data, top-1 (%)\n\n' + recognition_markdown(full))

@@ -46,7 +46,13 @@ def nns_markdown(result: dict) -> str:
     lines = ['| features | ' + ' | '.join(keys) + ' |', '|---|' + '---|' * len(keys)]
     for name, r in result['results'].items():
         lines.append(f'| {name} | ' + ' | '.join(f'{r[k]:.1f}' if k in r else '-' for k in keys) + ' |')
-    return '\n'.join(lines) + '\n'
+    text = '\n'.join(lines) + '\n'
+    if 'num_test' in result:
+        text += (
+            f"\nnn_top1: each of the {result['num_test']} test actions takes the class of its nearest of the "
+            f"{result.get('num_train', '?')} training actions. P@k: each test action ranks the other test "
+            'actions; share of the k nearest with its class (all of them when fewer than k).\n')
+    return text
 
 
 def recognition_markdown(result: dict) -> str:
@@ -113,11 +119,11 @@ def build_report(paths: Sequence[str],
             with open(plot_path, 'rb') as f:
                 b64 = base64.b64encode(f.read()).decode('ascii')
             parts += [f'<img alt="{html.escape(heading)}" src="data:image/png;base64,{b64}">']
-    style = (
-        'body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}'
-        'table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 10px;'
-        'text-align:right}th{background:#eee}td:first-child{text-align:left}.src{color:#777;font-size:80%}'
-        'img{max-width:100%}')
+    style = ('body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}'
+             'table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 10px;'
+             'text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}'
+             '.src{color:#777;font-size:80%}'
+             'img{max-width:100%}')
     page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f'<style>{style}</style></head><body>' + '\n'.join(parts) + '</body></html>\n')
     os.makedirs(out_dir, exist_ok=True)

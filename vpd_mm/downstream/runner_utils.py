@@ -81,7 +81,9 @@ def set_epochs(cfg: Config, epochs: int) -> None:
     cfg.train_cfg.val_interval = epochs
     for sched in cfg.get('param_scheduler', []) or []:
         if sched.get('type') == 'CosineAnnealingLR':
-            sched['T_max'] = epochs
+            sched['T_max'] = epochs - sched.get('begin', 0)
+            if 'end' in sched:
+                sched['end'] = epochs
     if 'checkpoint' in cfg.get('default_hooks', {}):
         cfg.default_hooks.checkpoint.interval = epochs
 

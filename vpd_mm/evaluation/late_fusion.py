@@ -81,16 +81,29 @@ def to_probabilities(scores: np.ndarray, mode: str = 'auto') -> np.ndarray:
     return e / e.sum(1, keepdims=True)
 
 
-def align_dumps(dumps: Sequence[ScoreDump]) -> List[ScoreDump]:
+def align_dumps(dumps: Sequence[ScoreDump], match: str = 'auto') -> List[ScoreDump]:
     """Reorder every dump to the sample order of the first one.
 
-    Uses sample ids when all dumps have them, else requires the same length and the same label
-    sequence. Raises ValueError when the test sets differ.
+    Args:
+        dumps (Sequence[ScoreDump]): Dumps of the same test set.
+        match (str): ``'id'``: by sample id (all dumps need ids); ``'order'``: by position (for
+            models whose datasets name the clips differently but list them in the same order);
+            ``'auto'``: by id when every dump has ids, else by position. In every mode the aligned
+            ground-truth label sequences must be identical.
+
+    Raises:
+        ValueError: when the test sets differ (ids, length, labels or number of classes).
     """
+    if match not in ('auto', 'id', 'order'):
+        raise ValueError(f"match must be 'auto', 'id' or 'order', got {match!r}")
     ref = dumps[0]
+    if match == 'id':
+        missing = [d.path for d in dumps if d.ids is None]
+        if missing:
+            raise ValueError(f'match=id but {missing} have no unique sample ids (frame_dir/filename)')
     out = [ref]
     for d in dumps[1:]:
-        if ref.ids is not None and d.ids is not None:
+        if match != 'order' and ref.ids is not None and d.ids is not None:
             if set(ref.ids) != set(d.ids):
                 missing = sorted(set(ref.ids) ^ set(d.ids))[:3]
                 raise ValueError(f'{d.path} and {ref.path} cover different samples, e.g. {missing}')
@@ -110,14 +123,17 @@ def align_dumps(dumps: Sequence[ScoreDump]) -> List[ScoreDump]:
 
 
 def late_fusion(dumps: Sequence[ScoreDump], weights: Optional[Sequence[float]] = None,
-                normalize: str = 'auto') -> np.ndarray:
-    """Weighted mean of the (probability-normalised) scores of aligned dumps: ``(N, num_classes)``."""
+                normalize: str = 'auto', match: str = 'auto') -> np.ndarray:
+    """Weighted mean of the (probability-normalised) scores of aligned dumps: ``(N, num_classes)``.
+
+    Samples are aligned with :func:`align_dumps` (``match``) to the order of the first dump.
+    """
     if not dumps:
         raise ValueError('late_fusion needs at least one score dump')
     weights = np.ones(len(dumps)) if weights is None else np.asarray(weights, dtype=np.float64)
     if weights.shape != (len(dumps), ) or (weights < 0).any() or weights.sum() <= 0:
         raise ValueError(f'need {len(dumps)} non-negative weights with a positive sum, got {weights}')
-    dumps = align_dumps(dumps)
+    dumps = align_dumps(dumps, match)
     fused = sum(w * to_probabilities(d.scores, normalize) for w, d in zip(weights, dumps))
     return fused / weights.sum()
 

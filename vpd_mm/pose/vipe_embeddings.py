@@ -31,7 +31,6 @@ def load_vipe_model(checkpoint: str, config: Optional[str] = None, device: str =
     import torch
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
 
     import vpd_mm  # noqa: F401  (registers the components)
     from mmaction.registry import MODELS
@@ -50,7 +49,14 @@ def load_vipe_model(checkpoint: str, config: Optional[str] = None, device: str =
             f'{config or checkpoint}: model type is {cfg.model.get("type")!r}, expected VIPEStar')
     init_default_scope('mmaction')
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+    state = torch.load(checkpoint, map_location='cpu', weights_only=True)
+    state = state.get('state_dict', state)
+    result = model.load_state_dict(state, strict=False)
+    # Embedding needs the encoder only: release checkpoints may drop the training-only decoder head.
+    missing = [k for k in result.missing_keys if not k.startswith('head.')]
+    if missing or result.unexpected_keys:
+        raise ValueError(f'{checkpoint}: does not match the VIPE* model of {config or "its stored config"}: '
+                         f'missing {missing[:5]}, unexpected {result.unexpected_keys[:5]}')
     return model.to(device).eval()
 
 

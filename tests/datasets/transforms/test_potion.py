@@ -9,15 +9,18 @@ from vpd_mm.datasets.transforms.potion import potion_aggregate, potion_temporal_
 CANVAS = 32
 
 
-def render_maps(keypoint, flip=False):
+RENDERERS = [dict(type='GeneratePoseTarget', sigma=1.0, with_kp=True, with_limb=False),
+             dict(type='RenderJointHeatmaps', sigma=1.0)]  # mmaction2's and the configs' renderer
+
+
+def render_maps(keypoint, flip=False, renderer=RENDERERS[0]):
     """keypoints (1, T, 15, 2) on a 32x32 canvas -> PoTion maps (15, 3, 32, 32) via the registry."""
     results = dict(keypoint=keypoint.astype(np.float32), img_shape=(CANVAS, CANVAS),
                    keypoint_score=np.ones(keypoint.shape[:3], np.float32))
     steps = []
     if flip:
         steps.append(dict(type='PoseAwareAugmentation', flip_ratio=1.0, layout='jhmdb15'))
-    steps += [dict(type='GeneratePoseTarget', sigma=1.0, with_kp=True, with_limb=False),
-              dict(type='PoTion')]
+    steps += [renderer, dict(type='PoTion')]
     for step in steps:
         results = TRANSFORMS.build(step)(results)
     return results['imgs']
@@ -54,20 +57,22 @@ def test_transform_shapes_and_range():
     assert maps.min() >= 0 and np.allclose(maps.max(axis=(2, 3)), 1.0)
 
 
-def test_global_shift_only_shifts_the_maps():
+@pytest.mark.parametrize('renderer', RENDERERS, ids=lambda r: r['type'])
+def test_global_shift_only_shifts_the_maps(renderer):
     clip = random_clip(np.random.default_rng(1))
     dx, dy = 3, 2
     shifted = clip + np.array([dx, dy])
-    a, b = render_maps(clip), render_maps(shifted)
+    a, b = render_maps(clip, renderer=renderer), render_maps(shifted, renderer=renderer)
     np.testing.assert_allclose(np.roll(a, (dy, dx), axis=(2, 3)), b, atol=1e-6)
     assert not np.allclose(a, b)
 
 
-def test_flip_swaps_left_and_right_maps():
+@pytest.mark.parametrize('renderer', RENDERERS, ids=lambda r: r['type'])
+def test_flip_swaps_left_and_right_maps(renderer):
     # integer joint positions: GeneratePoseTarget truncates its 3-sigma window with int(), which is
     # not mirror-symmetric for fractional positions (differences ~exp(-4.5) at the window edge)
     clip = np.round(random_clip(np.random.default_rng(2)))
-    a, b = render_maps(clip), render_maps(clip, flip=True)
+    a, b = render_maps(clip, renderer=renderer), render_maps(clip, flip=True, renderer=renderer)
     perm = lr_permutation(15, JHMDB15_LEFT, JHMDB15_RIGHT)
     np.testing.assert_allclose(b, a[perm][..., ::-1], atol=1e-6)
     # a left-side joint's flipped map is the mirrored right-side map, not its own

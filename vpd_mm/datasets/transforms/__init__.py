@@ -9,3 +9,11 @@ from .canonical3d_targets import Canonical3DTargets  # noqa: F401
 from .random_camera_views import RandomCameraViews  # noqa: F401
 from .pack_vipe_inputs import PackVIPEInputs  # noqa: F401
 from .pose_clip_crop import PoseClipCrop  # noqa: F401
+from .render_joint_heatmaps import RenderJointHeatmaps  # noqa: F401
+from .flow_crop_loading import LoadFlowCrop  # noqa: F401
+from .flow_crop_resize import FlowCropResize  # noqa: F401
+from .flow_crop_random_resized_crop import FlowCropRandomResizedCrop  # noqa: F401
+from .flow_crop_color_jitter import FlowCropColorJitter  # noqa: F401
+from .flow_crop_flip import FlowCropFlip  # noqa: F401
+from .flow_crop_background_noise import FlowCropBackgroundNoise  # noqa: F401
+from .pack_distillation_inputs import PackDistillationInputs  # noqa: F401

@@ -62,12 +62,15 @@ def potion_aggregate(heatmaps: np.ndarray, num_channels: int = 3, normalize: boo
         raise ValueError(f'PoTion got an empty clip: heatmaps of shape {tuple(heatmaps.shape)}')
     if not np.isfinite(heatmaps).all():
         raise ValueError('PoTion got non-finite (NaN/inf) heatmap values')
-    weights = potion_temporal_weights(heatmaps.shape[0], num_channels)
-    maps = np.einsum('tc,tkhw->kchw', weights, heatmaps.astype(np.float32, copy=False))
+    t, k, h, w = heatmaps.shape
+    weights = potion_temporal_weights(t, num_channels)
+    # (C, T) @ (T, K*H*W): a BLAS matmul, ~10x faster than the equivalent einsum
+    maps = (weights.T @ heatmaps.astype(np.float32, copy=False).reshape(t, -1))
+    maps = maps.reshape(num_channels, k, h, w).transpose(1, 0, 2, 3)
     if normalize:
         peak = maps.max(axis=(2, 3), keepdims=True)
         maps = np.where(peak > eps, maps / np.maximum(peak, eps), 0.0)
-    return maps.astype(np.float32, copy=False)
+    return np.ascontiguousarray(maps, dtype=np.float32)
 
 
 @TRANSFORMS.register_module()

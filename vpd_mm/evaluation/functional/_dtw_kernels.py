@@ -1,8 +1,10 @@
 """Numba kernels behind :mod:`vpd_mm.evaluation.functional.dtw` (private).
 
 Sequences are packed into one contiguous float64 frame array per side with ``offsets`` (item ``k``
-owns frames ``offsets[k]:offsets[k + 1]``); the reference side is stored transposed ``(D, frames)`` so
-a row of local costs vectorises over reference frames.
+owns frames ``offsets[k]:offsets[k + 1]``); the reference side is also stored transposed ``(D, frames)``
+so that a wide row of local costs vectorises over reference frames (narrow symmetricP2 bands use
+register blocks of the untransposed frames instead). Local costs are computed two query rows at a time,
+only where the recursion needs them (never a whole cost matrix).
 
 The recursions follow dtw-python 1.9 (``dtw.stepPattern``) exactly, with ``g[0, 0] = d[0, 0]`` and
 unreachable cells at +inf (dtw-python: NaN):
@@ -18,28 +20,72 @@ cells can lie on a complete path; cells outside a safe superset of that band (tw
 are never computed, which leaves the result unchanged.
 """
 import os
+import os.path as osp
 
 import numpy as np
-from numba import njit, prange, uintp
+from numba import njit, uintp
 
 #: Step pattern codes used by the kernels.
 SYMMETRIC2 = 0
 SYMMETRIC_P2 = 1
 
-# Compile caching only where the user points numba to a cache folder (never inside the repo).
-_CACHE = bool(os.environ.get('NUMBA_CACHE_DIR'))
+
+def _enable_cache() -> bool:
+    """Cache the compiled kernels outside the source tree (compiling them takes 5-30 s per process).
+
+    ``NUMBA_CACHE_DIR`` set: numba's own cache there. Else ``VPD_MM_NUMBA_CACHE_DIR`` (default
+    ``~/.cache/vpd_mm/numba``; empty or ``0`` disables caching) for the kernels of this file only.
+    """
+    if os.environ.get('NUMBA_CACHE_DIR'):
+        return True
+    cache_dir = os.environ.get('VPD_MM_NUMBA_CACHE_DIR',
+                               osp.join(osp.expanduser('~'), '.cache', 'vpd_mm', 'numba'))
+    if cache_dir in ('', '0'):
+        return False
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        if not os.access(cache_dir, os.W_OK):
+            return False
+        from numba.core.caching import CacheImpl, UserProvidedCacheLocator
+    except (OSError, ImportError):
+        return False
+    this_file = osp.abspath(__file__)
+
+    class _KernelCacheLocator(UserProvidedCacheLocator):
+        """numba's user-provided-folder locator, for this file's kernels and ``cache_dir`` only."""
+
+        def __init__(self, py_func, py_file):
+            self._py_file = py_file
+            self._lineno = py_func.__code__.co_firstlineno
+            self._cache_path = osp.join(cache_dir, self.get_suitable_cache_subpath(py_file))
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if osp.abspath(py_file) != this_file:
+                return None
+            return super(UserProvidedCacheLocator, cls).from_function(py_func, py_file)
+
+    if not any(c.__name__ == '_KernelCacheLocator' for c in CacheImpl._locator_classes):
+        CacheImpl._locator_classes.insert(0, _KernelCacheLocator)
+    return True
+
+
+# Compile caching never inside the repository (see _enable_cache).
+_CACHE = _enable_cache()
 # Local costs only (vectorised dot products). No 'nnan'/'ninf'. The DP is compiled without fastmath so
 # that partial costs, the final cost and its normalisation round identically (exact early abandoning).
 _FASTMATH = {'reassoc', 'contract', 'nsz'}
+# Column ranges at least this wide use the per-dimension local-cost kernel (faster on wide ranges).
+_WIDE = 32
 
 
 @njit(cache=_CACHE, fastmath=_FASTMATH, nogil=True)
-def _local_rows(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
-    """Local costs of two query frames: ``out_a[j] = ||qa[ia] - ref frame r0 + j||`` and ``out_b``
-    likewise for ``qa[ib]``, for ``lo <= j < hi``.
+def _local_rows_wide(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
+    """:func:`_local_rows` for wide column ranges, from the transposed reference frames ``rt``.
 
     Two rows share every load of a reference frame and four feature dims are accumulated per pass
-    (register-friendly, vectorised over ``j``). Indices are cast to ``uintp`` (all are >= 0) so that
+    (register-friendly, vectorised over ``j``; each pass has a fixed cost, paid off by wide ranges).
+    Indices are cast to ``uintp`` (all are >= 0) so that
     numba emits no negative-index wraparound, which would stop LLVM from vectorising.
     """
     dim = qa.shape[1]
@@ -97,6 +143,100 @@ def _local_rows(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
         for j in range(lo, hi):
             out_a[uintp(j)] = np.sqrt(out_a[uintp(j)])
             out_b[uintp(j)] = np.sqrt(out_b[uintp(j)])
+
+
+@njit(cache=_CACHE, fastmath=_FASTMATH, nogil=True)
+def _local_rows_narrow(qa, ia, ib, ra, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
+    """:func:`_local_rows` for narrow column ranges (symmetricP2 bands), from the reference frames ``ra``.
+
+    Blocks of two query frames x four reference frames accumulate over the feature axis in registers
+    (no per-dimension pass over the output), then one vectorised pass takes the square roots.
+    """
+    dim = qa.shape[1]
+    ua = uintp(ia)
+    ub = uintp(ib)
+    one, two, three = uintp(1), uintp(2), uintp(3)
+    j = lo
+    while j + 4 <= hi:
+        c = uintp(r0 + j)
+        a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
+        if use_dot:
+            for kk in range(dim):
+                k = uintp(kk)
+                x = qa[ua, k]
+                y = qa[ub, k]
+                s0, s1, s2, s3 = ra[c, k], ra[c + one, k], ra[c + two, k], ra[c + three, k]
+                a0 += x * s0
+                a1 += x * s1
+                a2 += x * s2
+                a3 += x * s3
+                b0 += y * s0
+                b1 += y * s1
+                b2 += y * s2
+                b3 += y * s3
+        else:
+            for kk in range(dim):
+                k = uintp(kk)
+                x = qa[ua, k]
+                y = qa[ub, k]
+                s0, s1, s2, s3 = ra[c, k], ra[c + one, k], ra[c + two, k], ra[c + three, k]
+                a0 += (x - s0) * (x - s0)
+                a1 += (x - s1) * (x - s1)
+                a2 += (x - s2) * (x - s2)
+                a3 += (x - s3) * (x - s3)
+                b0 += (y - s0) * (y - s0)
+                b1 += (y - s1) * (y - s1)
+                b2 += (y - s2) * (y - s2)
+                b3 += (y - s3) * (y - s3)
+        u = uintp(j)
+        out_a[u], out_a[u + one], out_a[u + two], out_a[u + three] = a0, a1, a2, a3
+        out_b[u], out_b[u + one], out_b[u + two], out_b[u + three] = b0, b1, b2, b3
+        j += 4
+    while j < hi:
+        c = uintp(r0 + j)
+        a0 = b0 = 0.0
+        for kk in range(dim):
+            k = uintp(kk)
+            s0 = ra[c, k]
+            if use_dot:
+                a0 += qa[ua, k] * s0
+                b0 += qa[ub, k] * s0
+            else:
+                a0 += (qa[ua, k] - s0) * (qa[ua, k] - s0)
+                b0 += (qa[ub, k] - s0) * (qa[ub, k] - s0)
+        out_a[uintp(j)] = a0
+        out_b[uintp(j)] = b0
+        j += 1
+    if use_dot:
+        qa2 = qsq[ua]
+        qb2 = qsq[ub]
+        for jj in range(lo, hi):
+            u = uintp(jj)
+            r2 = rsq[uintp(r0 + jj)]
+            v = qa2 + r2 - 2.0 * out_a[u]
+            out_a[u] = np.sqrt(v) if v > 0.0 else 0.0
+            v = qb2 + r2 - 2.0 * out_b[u]
+            out_b[u] = np.sqrt(v) if v > 0.0 else 0.0
+    else:
+        for jj in range(lo, hi):
+            u = uintp(jj)
+            out_a[u] = np.sqrt(out_a[u])
+            out_b[u] = np.sqrt(out_b[u])
+
+
+@njit(cache=_CACHE, nogil=True)
+def _local_rows(qa, ia, ib, ra, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
+    """Local costs of two query frames: ``out_a[j] = ||qa[ia] - ref frame r0 + j||`` and ``out_b``
+    likewise for ``qa[ib]``, for ``lo <= j < hi``.
+
+    ``ra`` holds the reference frames ``(frames, D)`` and ``rt`` the same transposed ``(D, frames)``;
+    narrow ranges use the register-blocked kernel, wide ones the per-dimension vectorised kernel.
+    With ``use_dot`` (unit-norm features) ``||x - y||^2 = ||x||^2 + ||y||^2 - 2 x.y``.
+    """
+    if hi - lo < _WIDE:
+        _local_rows_narrow(qa, ia, ib, ra, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b)
+    else:
+        _local_rows_wide(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b)
 
 
 @njit(cache=_CACHE, nogil=True)
@@ -219,7 +359,7 @@ def _sym2_two_rows(gp, da, ga, db, gb, m, first):
 
 
 @njit(cache=_CACHE, nogil=True)
-def _dtw_sym2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
+def _dtw_sym2(qa, q0, n, qsq, ra, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
     """Unnormalised symmetric2 cost (+inf if abandoned); rows are processed two at a time."""
     for i in range(0, n, 2):
         da = d[0]
@@ -228,12 +368,12 @@ def _dtw_sym2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
         gp = g[(i - 1) % 4]
         if i + 1 < n:
             gb = g[(i + 1) % 4]
-            _local_rows(qa, q0 + i, q0 + i + 1, rt, r0, 0, m, qsq, rsq, use_dot, da, db)
+            _local_rows(qa, q0 + i, q0 + i + 1, ra, rt, r0, 0, m, qsq, rsq, use_dot, da, db)
             a_min, b_min = _sym2_two_rows(gp, da, ga, db, gb, m, i == 0)
             if a_min / scale > threshold or b_min / scale > threshold:
                 return np.inf
         else:
-            _local_rows(qa, q0 + i, q0 + i, rt, r0, 0, m, qsq, rsq, use_dot, da, db)
+            _local_rows(qa, q0 + i, q0 + i, ra, rt, r0, 0, m, qsq, rsq, use_dot, da, db)
             if _sym2_row(gp, da, ga, m, i == 0) / scale > threshold:
                 return np.inf
     return g[(n - 1) % 4][m - 1]
@@ -261,7 +401,7 @@ def _p2_cells(gi, g1, g2, g3, di, d1, d2, lo, hi):
 
 
 @njit(cache=_CACHE, nogil=True)
-def _dtw_p2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
+def _dtw_p2(qa, q0, n, qsq, ra, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
     """Unnormalised symmetricP2 cost (+inf if abandoned or no path) over the band of feasible cells."""
     inf = np.inf
     if not p2_feasible(n, m):
@@ -294,7 +434,7 @@ def _dtw_p2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
             # columns hold true local costs, which cannot change the result (they lie on no path).
             width = min(-(-(hi_d - lo_d) // 8) * 8, m)
             lo_w = max(min(lo_d, m - width), 0)
-            _local_rows(qa, q0 + i, q0 + i1, rt, r0, lo_w, lo_w + width, qsq, rsq, use_dot, di, d1)
+            _local_rows(qa, q0 + i, q0 + i1, ra, rt, r0, lo_w, lo_w + width, qsq, rsq, use_dot, di, d1)
         g1 = g[(i - 1) % 4]
         g2 = g[(i - 2) % 4]
         g3 = g[(i - 3) % 4]
@@ -338,7 +478,7 @@ def _dtw_p2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g):
 
 
 @njit(cache=_CACHE, nogil=True)
-def dtw_pair(qa, q0, n, qsq, rt, r0, m, rsq, pattern, use_dot, normalize, threshold, d, g):
+def dtw_pair(qa, q0, n, qsq, ra, rt, r0, m, rsq, pattern, use_dot, normalize, threshold, d, g):
     """DTW cost of query frames ``q0:q0+n`` against reference frames ``r0:r0+m``.
 
     Args:
@@ -356,27 +496,42 @@ def dtw_pair(qa, q0, n, qsq, rt, r0, m, rsq, pattern, use_dot, normalize, thresh
     """
     scale = float(n + m) if normalize else 1.0
     if pattern == SYMMETRIC_P2:
-        raw = _dtw_p2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
+        raw = _dtw_p2(qa, q0, n, qsq, ra, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
     else:
-        raw = _dtw_sym2(qa, q0, n, qsq, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
+        raw = _dtw_sym2(qa, q0, n, qsq, ra, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
     return raw / scale
 
 
-@njit(cache=_CACHE, parallel=True)
-def pair_costs(qa, qsq, qoff, rt, rsq, roff, pair_q, pair_r, pattern, use_dot, normalize):
-    """Costs of the item pairs ``(pair_q[p], pair_r[p])``, all pairs in parallel."""
+@njit(cache=_CACHE, nogil=True)
+def seq_pair_costs(qa, qsq, qoff, ra, rt, rsq, roff, pair_q, pair_r, q_views, r_views, pattern, use_dot,
+                   normalize, out):
+    """Costs of the sequence pairs ``(pair_q[p], pair_r[p])`` into ``out``, minimum over all view
+    combinations.
+
+    Sequence ``s`` owns the items ``s * views + v``. The view combinations of a pair run in turn, each
+    abandoned as soon as it must exceed the lowest cost found so far for the pair (the minimum is exact:
+    a combination whose cost is <= the threshold gets its exact cost). Releases the GIL: the caller runs
+    chunks of pairs in parallel threads.
+    """
     num = pair_q.shape[0]
-    out = np.empty(num)
-    for p in prange(num):
-        qi = pair_q[p]
-        ri = pair_r[p]
-        n = qoff[qi + 1] - qoff[qi]
-        m = roff[ri + 1] - roff[ri]
-        d = np.empty((4, m))
-        g = np.empty((4, m))
-        out[p] = dtw_pair(qa, qoff[qi], n, qsq, rt, roff[ri], m, rsq, pattern, use_dot, normalize, np.inf, d,
-                          g)
-    return out
+    for p in range(num):
+        best = np.inf
+        m_max = 1
+        for b in range(r_views):
+            ri = pair_r[p] * r_views + b
+            m_max = max(m_max, roff[ri + 1] - roff[ri])
+        d = np.empty((4, m_max))
+        g = np.empty((4, m_max))
+        for c in range(q_views * r_views):
+            qi = pair_q[p] * q_views + c // r_views
+            ri = pair_r[p] * r_views + c % r_views
+            n = qoff[qi + 1] - qoff[qi]
+            m = roff[ri + 1] - roff[ri]
+            cost = dtw_pair(qa, qoff[qi], n, qsq, ra, rt, roff[ri], m, rsq, pattern, use_dot, normalize, best,
+                            d, g)
+            if cost < best:
+                best = cost
+        out[p] = best
 
 
 @njit(cache=_CACHE, fastmath=_FASTMATH, nogil=True)
@@ -426,13 +581,14 @@ def nn_lower_bounds(q, qa, qoff, q_lo, q_hi, ra, roff, r_lo, r_hi, q_views, r_vi
 
 
 @njit(cache=_CACHE, nogil=True)
-def nn_scan(q, order, bounds, qa, qsq, qoff, rt, rsq, roff, q_views, r_views, pattern, use_dot, normalize,
+def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views, pattern, use_dot, normalize,
             exclude_self, prune):
-    """Nearest reference of query sequence ``q``, visiting candidates in ``order``.
+    """Nearest reference of query sequence ``q``, visiting candidates in ``order`` (any order).
 
-    With ``prune``, ``order`` must sort ``bounds`` (:func:`nn_lower_bounds`) ascending: the scan stops
-    at the first bound above the best cost and abandons a DTW as soon as it must exceed the best
-    cost. Ties go to the lowest reference index (as ``argmin`` over a full cost matrix).
+    With ``prune``, a candidate whose lower bound (``bounds``, :func:`nn_lower_bounds`) exceeds the best
+    cost so far is skipped and every DTW is abandoned as soon as it must exceed the best cost, so an
+    ``order`` that visits close candidates first saves most. Ties go to the lowest reference index (as
+    ``argmin`` over a full cost matrix).
 
     Returns:
         ``(index, cost)``; -1 and +inf where no reference is reachable.
@@ -449,15 +605,14 @@ def nn_scan(q, order, bounds, qa, qsq, qoff, rt, rsq, roff, q_views, r_views, pa
         if exclude_self and r == q:
             continue
         if prune and bounds[c] * (1.0 - 1e-9) > best:
-            break
+            continue
         qi = q * q_views + (c // r_views) % q_views
         ri = r * r_views + c % r_views
         n = qoff[qi + 1] - qoff[qi]
         m = roff[ri + 1] - roff[ri]
-        cost = dtw_pair(qa, qoff[qi], n, qsq, rt, roff[ri], m, rsq, pattern, use_dot, normalize,
+        cost = dtw_pair(qa, qoff[qi], n, qsq, ra, rt, roff[ri], m, rsq, pattern, use_dot, normalize,
                         best if prune else np.inf, d, g)
         if cost < best or (cost == best and cost < np.inf and r < best_r):
             best = cost
             best_r = r
     return best_r, best
-

@@ -10,10 +10,12 @@ Costs equal dtw-python's (``dtw(x, y, step_pattern=..., distance_only=True).norm
 floating-point rounding. A pair with no admissible warping path (``symmetricP2`` when the longer
 sequence has more than 3/2 the steps of the shorter one; dtw-python raises) costs ``+inf``.
 
-Cost matrices compute all pairs in parallel (``numba.prange`` over pairs, float64); the pruned 1-NN
-search runs one query per thread (GIL-free kernels). numba compiles the kernels on first use in a
-process (5-20 s on a busy 2-core machine). Set ``NUMBA_CACHE_DIR`` to a folder outside the repository
-to cache the compiled code between processes, and ``NUMBA_NUM_THREADS`` to limit the threads.
+Cost matrices compute all pairs in parallel (chunks of pairs in ``numba.get_num_threads()`` threads
+running GIL-free kernels, float64); the view combinations of a pair are fused (each abandoned once it
+must exceed the pair's lowest cost so far); the optional pruned 1-NN search runs one query per thread.
+numba compiles the kernels on first use (5-30 s on a busy 2-core machine) and caches them outside the
+repository (``~/.cache/vpd_mm/numba``, see ``_dtw_kernels._enable_cache``); ``NUMBA_NUM_THREADS`` or
+``numba.set_num_threads`` limits the threads.
 """
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +34,8 @@ SequenceList = Union[np.ndarray, Sequence[np.ndarray]]
 
 # Item pairs evaluated per kernel call (bounds the memory of the pair index arrays).
 _PAIR_CHUNK = 1 << 21
+# Frames per item of the coarse proxy that orders the candidates of the pruned 1-NN search.
+_COARSE = 8
 
 
 def unit_normalize(features: np.ndarray, eps: float = 1e-12) -> np.ndarray:
@@ -112,6 +116,12 @@ class _Packed:
             [np.min(self.frames[a:b], axis=0) for a, b in zip(self.offsets[:-1], self.offsets[1:])])
         self.box_hi = np.stack(
             [np.max(self.frames[a:b], axis=0) for a, b in zip(self.offsets[:-1], self.offsets[1:])])
+        # A few evenly spaced frames per item: a cheap proxy of the DTW cost that orders 1-NN candidates.
+        picks = [
+            a + np.round(np.linspace(0, b - a - 1, _COARSE)).astype(np.int64)
+            for a, b in zip(self.offsets[:-1], self.offsets[1:])
+        ]
+        self.coarse = self.frames[np.stack(picks)]  # (items, _COARSE, D)
 
 
 def _select_views(seqs: List[np.ndarray], use_flips: bool) -> Tuple[List[np.ndarray], int]:
@@ -123,21 +133,43 @@ def _select_views(seqs: List[np.ndarray], use_flips: bool) -> Tuple[List[np.ndar
     return seqs, views
 
 
-def _item_pair_costs(q: _Packed, r: _Packed, pair_q: np.ndarray, pair_r: np.ndarray, pattern: int,
-                     use_dot: bool, normalize: bool) -> np.ndarray:
+def _parallel_chunks(num: int, threads: int) -> List[Tuple[int, int]]:
+    """``[start, stop)`` chunks of ``num`` items, several per thread (load balance), at most _PAIR_CHUNK."""
+    if threads <= 1:
+        size = _PAIR_CHUNK
+    else:
+        size = max(1, min(_PAIR_CHUNK, -(-num // (8 * threads))))
+    return [(s, min(s + size, num)) for s in range(0, num, size)]
+
+
+def _seq_pair_costs(q: _Packed, r: _Packed, pair_q: np.ndarray, pair_r: np.ndarray, pattern: int,
+                    use_dot: bool, normalize: bool) -> np.ndarray:
+    """Costs of the sequence pairs ``(pair_q[p], pair_r[p])``, minimum over the view combinations.
+
+    Chunks of pairs run in ``numba.get_num_threads()`` Python threads (the kernel releases the GIL).
+    """
     out = np.empty(len(pair_q))
-    for s in range(0, len(pair_q), _PAIR_CHUNK):
-        out[s:s + _PAIR_CHUNK] = K.pair_costs(q.frames, q.sq_norms, q.offsets, r.frames_t, r.sq_norms,
-                                              r.offsets, pair_q[s:s + _PAIR_CHUNK], pair_r[s:s + _PAIR_CHUNK],
-                                              pattern, use_dot, normalize)
+    threads = max(1, numba.get_num_threads())
+
+    def run(chunk: Tuple[int, int]) -> None:
+        a, b = chunk
+        K.seq_pair_costs(q.frames, q.sq_norms, q.offsets, r.frames, r.frames_t, r.sq_norms, r.offsets,
+                         pair_q[a:b], pair_r[a:b], q.views, r.views, pattern, use_dot, normalize, out[a:b])
+
+    chunks = _parallel_chunks(len(pair_q), threads)
+    if threads == 1 or len(chunks) == 1:
+        for chunk in chunks:
+            run(chunk)
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(run, chunks))
     return out
 
 
 def _cost_matrix(queries: List[np.ndarray], refs: Optional[List[np.ndarray]], step_pattern: str,
                  normalize: bool, unit_norm: bool, exclude_self: bool) -> np.ndarray:
     pattern = _pattern_code(step_pattern)
-    qv = queries[0].shape[1]
-    q = _Packed(queries, qv, unit_norm)
+    q = _Packed(queries, queries[0].shape[1], unit_norm)
     if refs is not None:
         if refs[0].shape[2] != queries[0].shape[2]:
             raise ValueError(f'feature dim of refs ({refs[0].shape[2]}) differs from queries '
@@ -145,28 +177,22 @@ def _cost_matrix(queries: List[np.ndarray], refs: Optional[List[np.ndarray]], st
         if exclude_self and len(refs) != len(queries):
             raise ValueError(f'exclude_self needs as many refs as queries, got {len(refs)} refs and '
                              f'{len(queries)} queries')
-        rv = refs[0].shape[1]
-        r = _Packed(refs, rv, unit_norm)
-        num_q, num_r = len(queries), len(refs)
-        total = num_q * qv * num_r * rv
+        r = _Packed(refs, refs[0].shape[1], unit_norm)
+        total = q.num * r.num
         costs = np.empty(total)
-        for s in range(0, total, _PAIR_CHUNK):  # item pair p = (query item, ref item) = divmod(p, R * rv)
-            pair_q, pair_r = np.divmod(np.arange(s, min(s + _PAIR_CHUNK, total), dtype=np.int64), num_r * rv)
-            costs[s:s + _PAIR_CHUNK] = _item_pair_costs(q, r, pair_q, pair_r, pattern, unit_norm, normalize)
-        costs = costs.reshape(num_q, qv, num_r, rv).min(axis=(1, 3))
+        for s in range(0, total, _PAIR_CHUNK):  # sequence pair p = (query, ref) = divmod(p, R)
+            pair_q, pair_r = np.divmod(np.arange(s, min(s + _PAIR_CHUNK, total), dtype=np.int64), r.num)
+            costs[s:s + _PAIR_CHUNK] = _seq_pair_costs(q, r, pair_q, pair_r, pattern, unit_norm, normalize)
+        costs = costs.reshape(q.num, r.num)
         if exclude_self:
             np.fill_diagonal(costs, np.inf)
         return costs
-    # Queries against themselves: DTW with these patterns is symmetric, compute i <= j only.
-    num = len(queries)
-    si, sj = np.triu_indices(num, k=1 if exclude_self else 0)
-    va, vb = np.divmod(np.arange(qv * qv, dtype=np.int64), qv)
-    pair_q = (si[:, None] * qv + va[None]).reshape(-1)
-    pair_r = (sj[:, None] * qv + vb[None]).reshape(-1)
-    costs = np.full((num, num), np.inf)
+    # Queries against themselves: DTW with these patterns is symmetric and so is the minimum over all
+    # view combinations; compute i <= j only.
+    si, sj = np.triu_indices(q.num, k=1 if exclude_self else 0)
+    costs = np.full((q.num, q.num), np.inf)
     if len(si):
-        c = _item_pair_costs(q, q, pair_q, pair_r, pattern, unit_norm, normalize)
-        c = c.reshape(len(si), qv * qv).min(axis=1)
+        c = _seq_pair_costs(q, q, si.astype(np.int64), sj.astype(np.int64), pattern, unit_norm, normalize)
         costs[si, sj] = c
         costs[sj, si] = c
     return costs
@@ -229,18 +255,22 @@ def nn_search(queries: SequenceList,
               unit_norm: bool = True,
               exclude_self: bool = False,
               use_flips: bool = True,
-              prune: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+              prune: bool = False) -> Tuple[np.ndarray, np.ndarray]:
     """Nearest reference (lowest DTW cost, minimum over views) of every query.
 
-    With ``prune`` the references of a query are visited in order of a cheap lower bound of their
-    cost and each DTW is abandoned as soon as it must exceed the best cost so far; the result is the
-    same as without pruning (ties go to the lowest reference index either way).
+    Without ``prune`` the cost of every pair is computed (:func:`flip_dtw_cost_matrix`, fused view
+    combinations) and the lowest taken. With ``prune`` the references of a query are visited
+    closest-looking first (distance of a few evenly spaced frames), skipped when a cheap lower bound of their cost exceeds the best cost so far,
+    and each DTW is abandoned as soon as it must exceed the best cost; the result is the same as
+    without pruning (ties go to the lowest reference index either way).
 
     Args:
         queries, refs: As in :func:`flip_dtw_cost_matrix` (``(T, D)`` or ``(T, V, D)``).
         exclude_self: Skip reference ``i`` for query ``i`` (leave-one-out when ``refs`` is None).
         step_pattern, normalize, unit_norm, use_flips: As in :func:`flip_dtw_cost_matrix`.
-        prune: Use lower-bound ordering and early abandoning.
+        prune: Use candidate ordering, lower bounds and early abandoning. Exact either way; on the data
+            measured so far (benchmarks/dtw.py: up to 100 x 100 sequences of 30-120 frames) the full
+            cost matrix was faster, so it is off by default.
 
     Returns:
         ``(index, cost)``: int64 ``(Q,)`` nearest reference (-1 if none is reachable) and its cost.
@@ -256,19 +286,42 @@ def nn_search(queries: SequenceList,
                 f'feature dim of refs ({rs[0].shape[2]}) differs from queries ({qs[0].shape[2]})')
     if exclude_self and len(rs) != len(qs):
         raise ValueError(f'exclude_self needs as many refs as queries, got {len(rs)} and {len(qs)}')
+    if not prune:
+        costs = _cost_matrix(qs, None if refs is None else rs, step_pattern, normalize, unit_norm,
+                             exclude_self)
+        idx = np.argmin(costs, axis=1)  # first minimum: ties go to the lowest reference index
+        cost = costs[np.arange(len(qs)), idx]
+        return np.where(np.isfinite(cost), idx, -1).astype(np.int64), cost
     q = _Packed(qs, qv, unit_norm)
     r = q if refs is None else _Packed(rs, rv, unit_norm)
     num_c = r.num * qv * rv
+
+    # Candidate c = (reference c // (qv * rv), query view (c // rv) % qv, reference view c % rv).
+    cand_q = (np.arange(num_c) // rv) % qv
+    cand_r = (np.arange(num_c) // (qv * rv)) * rv + np.arange(num_c) % rv
+    r_coarse_sq = np.einsum('ild,ild->il', r.coarse, r.coarse)
+
+    def proxy_costs(k: int) -> np.ndarray:
+        """Mean distance of the coarse frames of query k's views to every reference item's, per candidate."""
+        out = np.empty((qv, len(r.coarse)))
+        for a in range(qv):
+            qc = q.coarse[k * qv + a]
+            d2 = np.einsum('ld,ld->l', qc,
+                           qc)[None] + r_coarse_sq - 2.0 * np.einsum('ld,ild->il', qc, r.coarse)
+            out[a] = np.sqrt(np.maximum(d2, 0.0)).mean(axis=1)
+        return out[cand_q, cand_r]
 
     def one_query(k: int) -> Tuple[int, float]:
         if prune:
             bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
                                        r.box_lo, r.box_hi, qv, rv, pattern, normalize)
-            order = np.argsort(bounds, kind='stable')
+            # Visit the candidates that look closest first (distance of a few evenly spaced frames):
+            # the best cost then drops early and the other DTWs are skipped or abandoned sooner.
+            order = np.argsort(np.where(np.isfinite(bounds), proxy_costs(k), np.inf), kind='stable')
         else:
             bounds, order = np.zeros(num_c), np.arange(num_c)
-        return K.nn_scan(k, order, bounds, q.frames, q.sq_norms, q.offsets, r.frames_t, r.sq_norms, r.offsets,
-                         qv, rv, pattern, unit_norm, normalize, exclude_self, prune)
+        return K.nn_scan(k, order, bounds, q.frames, q.sq_norms, q.offsets, r.frames, r.frames_t, r.sq_norms,
+                         r.offsets, qv, rv, pattern, unit_norm, normalize, exclude_self, prune)
 
     # The kernels release the GIL: one Python thread per numba thread runs the queries in parallel.
     with ThreadPoolExecutor(max_workers=max(1, numba.get_num_threads())) as pool:
@@ -283,7 +336,7 @@ def nn_classify(query_seqs: SequenceList,
                 ref_labels: Sequence,
                 step_pattern: str = 'symmetricP2',
                 use_flips: bool = True,
-                prune: bool = True,
+                prune: bool = False,
                 normalize: bool = True,
                 unit_norm: bool = True,
                 exclude_self: bool = False,

@@ -1,0 +1,36 @@
+# The main job (README's first command): VPD end to end on SynthSport mini with the project's own
+# teachers, on 2 CPU cores.
+#   python tools/run_vpd.py configs/pipeline/vpd_synthsport-mini.py        (bash tools/run_demo.sh)
+# Stages whose inputs did not change are skipped; every stage resumes where it was killed.
+# On your own videos: set data_root to a folder holding videos/ (generate=None); without
+# SynthSport-style annotations the job stops after writing the student's features.
+data_root = 'data/synthsport_mini'
+generate = dict(size='mini')  # tools/make_synthsport.py preset, or None for a folder of user videos
+work_dir = 'work_dirs/vpd_synthsport-mini'
+device = 'cpu'
+
+teachers = dict(
+    det_config='configs/teachers/rtmdet-nano_synthsport-generic.py',
+    det_checkpoint='checkpoints/teachers/rtmdet-nano_synthsport-generic.pth',
+    pose_config='configs/teachers/rtmpose-t_synthsport-generic.py',
+    pose_checkpoint='checkpoints/teachers/rtmpose-t_synthsport-generic.pth',
+    vipe_config='configs/vipe/vipe-star_synthsport-3d.py',
+    vipe_checkpoint='checkpoints/teachers/vipe-star_synthsport-3d.pth',
+    extra_args=[])
+crops = dict(crop_size=64, flow='dis', workers=2)
+
+# Student configs (configs/vpd/), keyed by the teacher features they distil. Their crop_root /
+# teacher_dirs are pointed at this job's outputs.
+students = dict(
+    vpd_2d=dict(config='configs/vpd/2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py', teacher='teacher_2d'),
+    vpd_vi=dict(config='configs/vpd/vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py', teacher='teacher_vipe'),
+)
+
+downstream = dict(
+    recognition_config='configs/recognition/bigru_synthsport-mini_gt-joints.py',
+    detection_config='configs/detection/bigru-det_synthsport-mini_gt-joints.py',
+    features=['teacher_2d', 'vpd_2d', 'teacher_vipe', 'vpd_vi'],
+    fewshot=dict(k=['8', 'all'], trials=3, methods=['bigru', 'nns'], epochs=None,
+                 baselines=['configs/baselines/stgcn_synthsport-mini_gt-2d.py'], baseline_k=['8', 'all']),
+    detection=dict(folds=2, iters=None, features=['teacher_vipe', 'vpd_vi']),
+)

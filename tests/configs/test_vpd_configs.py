@@ -1,0 +1,71 @@
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import vpd_mm  # noqa: F401
+from mmaction.registry import MODELS
+
+init_default_scope('mmaction')
+PAPER = [
+    'vi-vpd_r34_synthsport.py', '2d-vpd_r34_synthsport.py', 'concat-vpd_r34_synthsport.py',
+    'vi-vpd_r34_synthsport_no-motion.py', 'vi-vpd_r34_synthsport_rgb-only.py'
+]
+DEMO = '2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py'
+
+
+def load(repo_root, name):
+    return Config.fromfile(osp.join(repo_root, 'configs', 'vpd', name))
+
+
+def test_every_vpd_config_is_listed(repo_root):
+    names = {osp.basename(p) for p in glob.glob(osp.join(repo_root, 'configs', 'vpd', '*.py'))}
+    assert names == set(PAPER) | {DEMO}
+
+
+@pytest.mark.parametrize('name', PAPER)
+def test_paper_settings(repo_root, name):
+    cfg = load(repo_root, name)
+    assert cfg.default_scope == 'mmaction' and 'vpd_mm' in cfg.custom_imports['imports']
+    bb = cfg.model.backbone
+    assert (bb.type, bb.depth, bb.base_channels) == ('StudentResNet', 34, 64)
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW' and cfg.optim_wrapper.optimizer.lr == 5e-4
+    assert cfg.train_dataloader.batch_size == 100 and cfg.train_cfg.max_epochs == 1000
+    train, val = cfg.train_dataloader.dataset, cfg.val_dataloader.dataset
+    assert train.num_samples_per_epoch == 20000 and val.num_samples_per_epoch == 4000 and val.test_mode
+    assert train.val_fraction == val.val_fraction == 0.2 and train.split == 'train' and val.split == 'val'
+    assert train.min_kp_score == 0.5
+    assert train.teacher_dirs == val.teacher_dirs == cfg.test_dataloader.dataset.teacher_dirs
+    assert cfg.train_dataloader.sampler.type == 'EpochSubsetSampler'
+    rrc = next(t for t in train.pipeline if t.type == 'FlowCropRandomResizedCrop')
+    assert rrc.size == 128 and tuple(rrc.scale) == (0.5, 1.0) and tuple(rrc.ratio) == (0.9, 1.1)
+    jitter = next(t for t in train.pipeline if t.type == 'FlowCropColorJitter')
+    assert (jitter.brightness, jitter.contrast, jitter.saturation, jitter.hue) == (0.2, 0.2, 0.05, 0.05)
+    assert any(t.type == 'FlowCropFlip' and t.prob == 0.5 for t in train.pipeline)
+    assert cfg.model.data_preprocessor.to_rgb is False
+    assert len(cfg.model.data_preprocessor.mean) == bb.in_channels
+    assert cfg.default_hooks.checkpoint.save_best == 'distill/objective'
+    assert cfg.default_hooks.checkpoint.rule == 'less'
+    assert cfg.val_evaluator.type == 'DistillationValLoss'
+    dims = {'vi': 32, '2d': 39, 'concat': 71}[name.split('-')[0]]
+    assert bb.out_channels == dims
+    flow = bb.in_channels == 5
+    assert ('rgb-only' not in name) == flow
+    assert all(t.with_flow == flow for t in (train.pipeline[0], val.pipeline[0]))
+    assert cfg.model.with_motion == ('no-motion' not in name)
+    model = MODELS.build(cfg.model)
+    assert model.embedding_dim == dims
+
+
+def test_cpu_demo_config_is_small(repo_root):
+    cfg = load(repo_root, DEMO)
+    bb = cfg.model.backbone
+    assert (bb.depth, bb.base_channels, bb.in_channels, bb.out_channels) == (18, 16, 5, 39)
+    assert cfg.train_dataloader.dataset.pipeline[2].size == 64 and cfg.val_dataloader.dataset.pipeline[
+        1].size == 64
+    assert cfg.train_dataloader.dataset.crop_root == 'data/synthsport_mini/crops_gt'
+    assert cfg.val_dataloader.dataset.teacher_dirs == ['data/synthsport_mini/features/gt_joints']
+    assert cfg.train_dataloader.num_workers <= 1 and cfg.train_cfg.max_epochs <= 20
+    MODELS.build(cfg.model)

@@ -1,0 +1,146 @@
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.registry import init_default_scope
+
+import vpd_mm  # noqa: F401
+from mmaction.registry import TRANSFORMS
+from vpd_mm.datasets.synthetic_crop_store import write_synthetic_crop_video
+from vpd_mm.datasets.transforms.flow_crop_flip import flip_flow
+
+init_default_scope('mmaction')
+
+
+def build(**cfg):
+    return TRANSFORMS.build(cfg)
+
+
+def item(size=16, seed=0, with_mask=False):
+    rng = np.random.default_rng(seed)
+    out = dict(
+        img=rng.integers(0, 256, (size, size, 3), dtype=np.uint8),
+        flow=rng.integers(0, 250, (size, size, 2), dtype=np.uint8),  # the 8-bit code's range
+        target=rng.normal(size=(2, 4)).astype(np.float32),
+        prev_target=rng.normal(size=(2, 4)).astype(np.float32))
+    if with_mask:
+        mask = np.zeros((size, size), np.uint8)
+        mask[4:12, 4:12] = 1
+        out['mask'] = mask
+    return out
+
+
+def test_load_flow_crop_reads_the_store_rows(tmp_path):
+    vdir = osp.join(tmp_path, 'v')
+    write_synthetic_crop_video(vdir, [3, 4, 9], size=16, with_mask=True)
+    out = build(type='LoadFlowCrop')(dict(crop_dir=vdir, frame=9))
+    np.testing.assert_array_equal(out['img'], np.load(osp.join(vdir, 'rgb.npy'))[2])
+    np.testing.assert_array_equal(out['flow'], np.load(osp.join(vdir, 'flow.npy'))[2])
+    np.testing.assert_array_equal(out['mask'], np.load(osp.join(vdir, 'mask.npy'))[2])
+    rgb_only = build(type='LoadFlowCrop', with_flow=False, with_mask=False)(dict(crop_dir=vdir, frame=3))
+    assert 'flow' not in rgb_only and 'mask' not in rgb_only and rgb_only['img'].shape == (16, 16, 3)
+    with pytest.raises(KeyError, match='no crop for frame 5'):
+        build(type='LoadFlowCrop')(dict(crop_dir=vdir, frame=5))
+
+
+def test_flip_mirrors_negates_x_flow_and_swaps_targets():
+    t = build(type='FlowCropFlip', prob=1.0)
+    src = item(with_mask=True)
+    out = t(dict(src, **{k: v.copy() for k, v in src.items()}))
+    np.testing.assert_array_equal(out['img'], src['img'][:, ::-1])
+    np.testing.assert_array_equal(out['mask'], src['mask'][:, ::-1])
+    np.testing.assert_array_equal(out['flow'][..., 1], src['flow'][:, ::-1, 1])
+    np.testing.assert_array_equal(out['flow'][..., 0],
+                                  np.clip(249 - src['flow'][:, ::-1, 0].astype(int), 0, 255))
+    # dequantised: -f up to half a level
+    f = src['flow'][..., 0].astype(float) * 41 / 255 - 20
+    g = out['flow'][..., 0][:, ::-1].astype(float) * 41 / 255 - 20
+    assert np.abs(g + f).max() < 41 / 255 / 2
+    np.testing.assert_array_equal(out['target'], src['target'][::-1])
+    np.testing.assert_array_equal(out['prev_target'], src['prev_target'][::-1])
+    assert out['flip'] is True
+    back = t(out)
+    np.testing.assert_array_equal(back['img'], src['img'])
+    np.testing.assert_array_equal(back['flow'], src['flow'])
+    np.testing.assert_array_equal(back['target'], src['target'])
+    assert back['flip'] is False
+    kept = build(type='FlowCropFlip', prob=0.0)(item())
+    np.testing.assert_array_equal(kept['img'], item()['img'])
+    assert kept['flip'] is False
+
+
+def test_flip_flow_helper_matches_transform():
+    f = item()['flow']
+    np.testing.assert_array_equal(flip_flow(flip_flow(f)), f)
+
+
+def test_random_resized_crop_uses_one_region_for_all_channels():
+    np.random.seed(0)
+    t = build(type='FlowCropRandomResizedCrop', size=12, scale=(0.5, 1.0), ratio=(0.9, 1.1))
+    for _ in range(20):
+        src = item(size=32, with_mask=True)
+        src['flow'] = src['img'][..., :2].copy()  # same content: must stay identical
+        src['mask'] = src['img'][..., 2].copy()
+        out = t(src)
+        assert out['img'].shape == (12, 12, 3) and out['flow'].shape == (12, 12, 2)
+        np.testing.assert_array_equal(out['flow'], out['img'][..., :2])
+        x1, y1, x2, y2 = out['crop_bbox']
+        area = (x2 - x1) * (y2 - y1) / 32**2
+        assert 0 <= x1 < x2 <= 32 and 0 <= y1 < y2 <= 32 and 0.45 <= area <= 1.0
+        assert 0.8 <= (x2 - x1) / (y2 - y1) <= 1.25
+        assert out['img_shape'] == (12, 12) and out['mask'].shape == (12, 12)
+
+
+def test_resize():
+    out = build(type='FlowCropResize', size=8)(item(with_mask=True))
+    assert out['img'].shape == (8, 8, 3) and out['flow'].shape == (8, 8, 2) and out['mask'].shape == (8, 8)
+    assert set(np.unique(out['mask'])) <= {0, 1}
+
+
+def test_color_jitter_changes_rgb_only_within_range():
+    np.random.seed(1)
+    src = item(size=32)
+    src['img'][:] = 100
+    out = build(
+        type='FlowCropColorJitter', brightness=0.2, contrast=0.0, saturation=0.0, hue=0.0)({
+            k: v.copy()
+            for k, v in src.items()
+        })
+    np.testing.assert_array_equal(out['flow'], src['flow'])
+    assert len(np.unique(out['img'])) == 1 and 80 <= out['img'][0, 0, 0] <= 120
+    same = build(type='FlowCropColorJitter', brightness=0, contrast=0, saturation=0, hue=0)(item())
+    np.testing.assert_array_equal(same['img'], item()['img'])
+    changed = [
+        not np.array_equal(build(type='FlowCropColorJitter')(item())['img'],
+                           item()['img']) for _ in range(5)
+    ]
+    assert any(changed)
+
+
+def test_background_noise_spares_the_athlete_and_needs_a_mask():
+    np.random.seed(2)
+    t = build(type='FlowCropBackgroundNoise', std=30, prob=1.0)
+    src = item(size=16, with_mask=True)
+    src['img'][:] = 128
+    out = t({k: v.copy() for k, v in src.items()})
+    fg = src['mask'] > 0
+    assert (out['img'][fg] == 128).all()
+    assert 15 < out['img'][~fg].astype(float).std() < 45
+    np.testing.assert_array_equal(out['flow'], src['flow'])
+    no_mask = item()
+    np.testing.assert_array_equal(t(dict(no_mask))['img'], no_mask['img'])
+
+
+def test_pack_stacks_rgb_then_flow_and_row_zero_targets():
+    src = item()
+    out = build(type='PackDistillationInputs')(dict(src, video='v', frame=3, flip=False))
+    x = out['inputs'].numpy()
+    assert x.shape == (5, 16, 16)
+    np.testing.assert_array_equal(x[:3], src['img'].transpose(2, 0, 1))
+    np.testing.assert_array_equal(x[3:], src['flow'].transpose(2, 0, 1))
+    ds = out['data_samples']
+    np.testing.assert_array_equal(ds['target'].numpy(), src['target'][0])
+    np.testing.assert_array_equal(ds['prev_target'].numpy(), src['prev_target'][0])
+    assert ds['video'] == 'v' and ds['frame'] == 3 and ds['flip'] is False
+    rgb = build(type='PackDistillationInputs')(dict(img=src['img']))
+    assert rgb['inputs'].shape == (3, 16, 16) and rgb['data_samples'] == {}

@@ -1,0 +1,93 @@
+import json
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+from vpd_mm.pipeline.stage import Stage, StageRunner
+
+WRITER = """
+import sys, time
+out, text = sys.argv[1], sys.argv[2]
+with open(out + '.count', 'a') as f:
+    f.write('x')
+with open(out, 'w') as f:
+    f.write(open(sys.argv[3]).read() + text if len(sys.argv) > 3 else text)
+"""
+
+
+def _count(path):
+    return len(open(path + '.count').read())
+
+
+def test_skips_up_to_date_and_reruns_on_change(tmp_path):
+    script = tmp_path / 'writer.py'
+    script.write_text(WRITER)
+    src = tmp_path / 'src.txt'
+    src.write_text('a')
+    a, b = str(tmp_path / 'a.txt'), str(tmp_path / 'b.txt')
+    stages = [
+        Stage('first', [str(script), a, '1', str(src)], inputs=[str(src)], outputs=[a]),
+        Stage('second', [str(script), b, '2', a], inputs=[a], outputs=[b]),
+    ]
+    runner = StageRunner(str(tmp_path / 'stamps'), python=sys.executable)
+    records = runner.run(stages)
+    assert [r['status'] for r in records] == ['ran', 'ran']
+    assert open(b).read() == 'a12'
+
+    # Nothing changed: both skipped, neither command ran again.
+    records = StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages)
+    assert [r['status'] for r in records] == ['skipped', 'skipped']
+    assert _count(a) == 1 and _count(b) == 1
+
+    # An input of the first stage changed: both run again (the second through the first's key).
+    src.write_text('z')
+    records = StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages)
+    assert [r['status'] for r in records] == ['ran', 'ran']
+    assert open(b).read() == 'z12'
+
+    # A deleted output makes its stage run again even with a matching stamp.
+    os.remove(b)
+    records = StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages)
+    assert [r['status'] for r in records] == ['skipped', 'ran']
+
+
+def test_failure_names_stage_and_keeps_earlier_stamps(tmp_path):
+    script = tmp_path / 'writer.py'
+    script.write_text(WRITER)
+    bad = tmp_path / 'bad.py'
+    bad.write_text('import sys; sys.exit(3)')
+    a = str(tmp_path / 'a.txt')
+    stages = [Stage('ok', [str(script), a, '1'], outputs=[a]), Stage('broken', [str(bad)])]
+    with pytest.raises(RuntimeError, match=r"stage 'broken' failed with exit status 3"):
+        StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages)
+    assert json.load(open(tmp_path / 'stamps' / 'ok.json'))['state'] == 'done'
+    assert json.load(open(tmp_path / 'stamps' / 'broken.json'))['state'] == 'running'
+
+
+def test_missing_output_is_an_error(tmp_path):
+    noop = tmp_path / 'noop.py'
+    noop.write_text('pass')
+    stage = Stage('liar', [str(noop)], outputs=[str(tmp_path / 'never.txt')])
+    with pytest.raises(RuntimeError, match='did not write'):
+        StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run([stage])
+
+
+def test_resume_args_unless_inputs_changed(tmp_path):
+    script = tmp_path / 'args.py'
+    script.write_text('import sys\nopen(sys.argv[1], "w").write(" ".join(sys.argv[2:]))\n')
+    src = tmp_path / 'src.txt'
+    src.write_text('a')
+    out = str(tmp_path / 'out.txt')
+    stage = Stage('s', [str(script), out, 'base'], inputs=[str(src)], outputs=[out],
+                  resume_args=['--resume'], fresh_args=['--overwrite'])
+    stamps = str(tmp_path / 'stamps')
+    StageRunner(stamps, python=sys.executable).run([stage])
+    assert open(out).read() == 'base --resume'  # first run: resume semantics
+    src.write_text('b')
+    StageRunner(stamps, python=sys.executable).run([stage])
+    assert open(out).read() == 'base --overwrite'  # inputs changed: stale outputs are rewritten
+    os.remove(out)
+    StageRunner(stamps, python=sys.executable).run([stage])
+    assert open(out).read() == 'base --resume'  # same inputs, output lost: resume
