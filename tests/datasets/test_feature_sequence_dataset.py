@@ -148,6 +148,10 @@ def test_error_empty_sequence(data):
     save_embeddings(path, records)
     with pytest.raises(ValueError, match=rf"action {el['id']} .*empty sequence"):
         _build(root, split='test')
+    ds = _build(root, split='test', on_empty='skip')
+    assert ds.skipped_empty == [str(el['id'])]
+    ids = {ds.get_data_info(i)['element_id'] for i in range(len(ds))}
+    assert el['id'] not in ids and len(ids) == sum(e['video'] == vid for e in info['elements']) - 1
 
 
 def test_error_nan_features(data):

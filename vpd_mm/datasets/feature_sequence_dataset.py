@@ -1,4 +1,5 @@
 """Trimmed actions as sequences of per-frame features read from VPD embedding pickles."""
+import logging
 import os
 import os.path as osp
 from collections import defaultdict
@@ -7,6 +8,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 from mmaction.registry import DATASETS
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from vpd_mm.utils.fileio import load_json
 from vpd_mm.utils.vpd_files import embeddings_to_array, load_embeddings
@@ -112,7 +114,10 @@ class FeatureSequenceDataset(BaseDataset):
             views), ``'samples'`` makes every view its own sample (training: both flips are
             samples), ``'orig'`` keeps only the original view.
         feature_suffixes: File name suffixes tried for each video.
-        min_frames: Actions with fewer (resampled) frames raise an error.
+        min_frames: Actions with fewer (resampled) frames raise an error (see ``on_empty``).
+        on_empty: ``'error'`` (default) or ``'skip'``: leave such actions out with a logged
+            warning naming them. Teacher features of an action where the athlete was never tracked
+            are empty; ``'skip'`` drops it for every feature set that shares those frames.
         data_root: Prefix for relative ``ann_file``/``feature_dirs``/``*_file`` paths.
         pipeline: Transforms, e.g. ``[dict(type='PackFeatureInputs')]``.
         test_mode: mmengine's flag.
@@ -133,6 +138,7 @@ class FeatureSequenceDataset(BaseDataset):
                  view_mode: str = 'stack',
                  feature_suffixes: Sequence[str] = EMBEDDING_SUFFIXES,
                  min_frames: int = 1,
+                 on_empty: str = 'error',
                  data_root: Optional[str] = None,
                  pipeline: Sequence[Union[dict, Callable]] = (),
                  test_mode: bool = False,
@@ -154,6 +160,10 @@ class FeatureSequenceDataset(BaseDataset):
         self.view_mode = view_mode
         self.feature_suffixes = tuple(feature_suffixes)
         self.min_frames = max(1, int(min_frames))
+        if on_empty not in ('error', 'skip'):
+            raise ValueError(f"on_empty must be 'error' or 'skip', got {on_empty!r}")
+        self.on_empty = on_empty
+        self.skipped_empty: List[str] = []
         self._class_names = list(classes) if classes is not None else None
         super().__init__(
             ann_file=ann_file,
@@ -266,6 +276,10 @@ class FeatureSequenceDataset(BaseDataset):
                     f'{e} (needed by annotated actions {ids[:10]} of {self.ann_file})') from e
             for el in by_video[video]:
                 data_list.extend(self._make_samples(el, video, frames, feats, classes, default_fps))
+        if self.skipped_empty:
+            print_log(f'{self.__class__.__name__} ({self.split or "all"}): left out {len(self.skipped_empty)} '
+                      f'action(s) with fewer than {self.min_frames} feature frame(s): '
+                      f'{self.skipped_empty[:20]}', logger='current', level=logging.WARNING)
         data_list.sort(key=lambda d: (str(d['element_id']), d['view']))
         return data_list
 
@@ -298,6 +312,9 @@ class FeatureSequenceDataset(BaseDataset):
         if len(sel_frames) and self.target_fps and fps and abs(fps - self.target_fps) > 1e-6:
             idx = resample_indices(sel_frames, start, end, fps / self.target_fps)
             sel_frames, sel = sel_frames[idx], sel[idx]
+        if len(sel_frames) < self.min_frames and self.on_empty == 'skip':
+            self.skipped_empty.append(str(el['id']))
+            return []
         if len(sel_frames) < self.min_frames:
             raise ValueError(
                 f'{name}: empty sequence, {len(sel_frames)} feature frame(s) in [{start}, {end}) '

@@ -138,8 +138,10 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     feature_args = [f'{n}={osp.relpath(feature_dirs[n], root)}' for n in names]
     feature_inputs = [feature_dirs[n] for n in names]
     results: List[str] = []
+    # Teacher-derived features miss the frames where the athlete was not tracked: an action without
+    # any is left out (logged) for every feature set alike (students cover the teacher's frames).
     rec_config = write_derived_config(osp.join(config_dir, 'recognition.py'), down.recognition_config,
-                                      dict(data_root=root), dict(data_root=root))
+                                      dict(data_root=root), dict(data_root=root, on_empty='skip'))
     if down.get('fewshot'):
         few = down.fewshot
         out = osp.join(work, 'fewshot')
