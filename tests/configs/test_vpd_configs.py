@@ -14,6 +14,9 @@ PAPER = [
     'vi-vpd_r34_synthsport_no-motion.py', 'vi-vpd_r34_synthsport_rgb-only.py'
 ]
 DEMOS = ['2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py', 'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py']
+DEMO_ABLATIONS = [
+    'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo_no-motion.py', 'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo_rgb-only.py'
+]
 
 
 def load(repo_root, name):
@@ -22,7 +25,7 @@ def load(repo_root, name):
 
 def test_every_vpd_config_is_listed(repo_root):
     names = {osp.basename(p) for p in glob.glob(osp.join(repo_root, 'configs', 'vpd', '*.py'))}
-    assert names == set(PAPER) | set(DEMOS)
+    assert names == set(PAPER) | set(DEMOS) | set(DEMO_ABLATIONS)
 
 
 @pytest.mark.parametrize('name', PAPER)
@@ -68,4 +71,20 @@ def test_cpu_demo_config_is_small(repo_root, name):
     assert cfg.train_dataloader.dataset.pipeline[2].size == 64 and cfg.val_dataloader.dataset.pipeline[
         1].size == 64
     assert cfg.train_dataloader.num_workers <= 1 and cfg.train_cfg.max_epochs <= 20
+    MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('name', DEMO_ABLATIONS)
+def test_cpu_demo_ablations_change_one_thing(repo_root, name):
+    cfg, base = load(repo_root, name), load(repo_root, DEMOS[1])
+    flow = 'rgb-only' not in name
+    assert cfg.model.backbone.in_channels == (5 if flow else 3)
+    assert len(cfg.model.data_preprocessor.mean) == cfg.model.backbone.in_channels
+    assert cfg.model.with_motion == ('no-motion' not in name)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        pipeline, base_pipeline = cfg[loader].dataset.pipeline, base[loader].dataset.pipeline
+        assert pipeline[0].with_flow == flow
+        assert pipeline[1:] == base_pipeline[1:]
+    assert cfg.train_dataloader.dataset.teacher_dirs == base.train_dataloader.dataset.teacher_dirs
+    assert cfg.train_cfg == base.train_cfg
     MODELS.build(cfg.model)

@@ -1,0 +1,50 @@
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from vpd_mm.pipeline.vpd_pipeline import build_vpd_stages, stage_names
+
+
+def _standard(repo_root, tmp_path):
+    cfg = Config.fromfile(osp.join(repo_root, 'configs', 'pipeline', 'vpd_synthsport-standard.py'))
+    cfg.data_root = str(tmp_path / 'ss')
+    cfg.work_dir = str(tmp_path / 'work')
+    return cfg
+
+
+def test_standard_job_stages_and_ablation_students(repo_root, tmp_path):
+    stages = build_vpd_stages(_standard(repo_root, tmp_path))
+    names = stage_names(stages)
+    assert names[:5] == ['generate', 'poses', 'crops', 'teacher_2d', 'teacher_vipe']
+    for student in ('vpd_2d', 'vpd_vi', 'vpd_vi_no_motion', 'vpd_vi_rgb_only'):
+        assert names.index(f'train_{student}') + 1 == names.index(f'apply_{student}')
+    assert names[-3:] == ['fewshot', 'nns', 'report']
+    no_motion = Config.fromfile(str(tmp_path / 'work' / 'configs' / 'vpd_vi_no_motion.py'))
+    assert no_motion.model.with_motion is False
+    assert no_motion.train_dataloader.dataset.crop_root == str(tmp_path / 'ss' / 'crops')
+    rgb = Config.fromfile(str(tmp_path / 'work' / 'configs' / 'vpd_vi_rgb_only.py'))
+    assert rgb.model.backbone.in_channels == 3 and rgb.train_dataloader.dataset.pipeline[0].with_flow is False
+
+
+def test_baselines_read_the_jobs_data(repo_root, tmp_path):
+    build_vpd_stages(_standard(repo_root, tmp_path))
+    root, configs = tmp_path / 'ss', tmp_path / 'work' / 'configs'
+    stgcn = Config.fromfile(str(configs / 'stgcn_synthsport-mini_teacher-2d.py'))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        ds = stgcn[loader].dataset
+        ds = ds.get('dataset', ds)  # the training set is wrapped in a RepeatDataset
+        assert ds.ann_file == str(root / 'teacher' / 'mmaction' / 'stgcn_teacher2d.pkl')
+    tsn = Config.fromfile(str(configs / 'tsn_r18_synthsport-mini_clips.py'))
+    assert tsn.fewshot_file == str(root / 'annotations' / 'fewshot.json')
+    for loader, split in (('train_dataloader', 'train'), ('val_dataloader', 'val'), ('test_dataloader', 'test')):
+        ds = tsn[loader].dataset
+        assert ds.ann_file == str(root / 'mmaction' / f'tsn_{split}.txt')
+        assert ds.data_prefix.video == str(root / 'mmaction' / 'clips')
+
+
+def test_unknown_baseline_kind_is_an_error(repo_root, tmp_path):
+    cfg = _standard(repo_root, tmp_path)
+    cfg.downstream.fewshot.baselines = ['configs/recognition/bigru_synthsport-mini_gt-joints.py']
+    with pytest.raises(ValueError, match='expected a pose pickle'):
+        build_vpd_stages(cfg)
