@@ -91,3 +91,18 @@ def test_resume_args_unless_inputs_changed(tmp_path):
     os.remove(out)
     StageRunner(stamps, python=sys.executable).run([stage])
     assert open(out).read() == 'base --resume'  # same inputs, output lost: resume
+
+
+def test_thread_counts_do_not_invalidate_but_other_env_does(tmp_path):
+    script = tmp_path / 'writer.py'
+    script.write_text(WRITER)
+    a = str(tmp_path / 'a.txt')
+
+    def run(**env):
+        stage = Stage('only', [str(script), a, '1'], outputs=[a], env=env)
+        return StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run([stage])[0]['status']
+
+    assert run(OMP_NUM_THREADS='2', MPLBACKEND='Agg') == 'ran'
+    assert run(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1') == 'skipped'
+    assert run(OMP_NUM_THREADS='1', VPD_SOMETHING='x') == 'ran'
+    assert _count(a) == 2

@@ -20,6 +20,10 @@ from typing import Dict, List, Optional, Sequence
 
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 
+#: Environment variables that do not change a stage's outputs (not part of its key).
+UNKEYED_ENV = frozenset({'OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'NUMBA_NUM_THREADS',
+                         'MPLBACKEND', 'PYTHONPATH'})
+
 
 @dataclass
 class Stage:
@@ -30,7 +34,9 @@ class Stage:
         cmd: Arguments after the Python executable (e.g. ``['tools/extract_crops.py', ...]``).
         inputs: Files or directories the command reads.
         outputs: Files or directories that must exist once it succeeded.
-        env: Extra environment variables for the command.
+        env: Extra environment variables for the command. Those in :data:`UNKEYED_ENV` (thread
+            counts, plotting backend, import path) change how fast or where it runs, not what it
+            writes, and are left out of the stage's key.
         resume_args: Appended unless the stage's inputs changed since its last run (e.g.
             ``['--resume']``: continue a killed run, skip finished items).
         fresh_args: Appended when the inputs changed since the last run, so that the tool
@@ -96,7 +102,8 @@ class StageRunner:
 
     def key(self, stage: Stage) -> str:
         """Hash of the stage's command and its inputs' fingerprints."""
-        parts = [json.dumps(stage.cmd), json.dumps(sorted(stage.env.items()))]
+        env = sorted((k, v) for k, v in stage.env.items() if k not in UNKEYED_ENV)
+        parts = [json.dumps(stage.cmd), json.dumps(env)]
         parts += [f'{p}={self._fingerprint(p)}' for p in stage.inputs]
         return hashlib.sha1('\n'.join(parts).encode()).hexdigest()
 

@@ -478,6 +478,201 @@ def _dtw_p2(qa, q0, n, qsq, ra, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
 
 
 @njit(cache=_CACHE, nogil=True)
+def _local_rows_x4(qa, qo, qf, ia, ib, ra, rt, ro, rf, lo, hi, qsq, rsq, use_dot, e, da, db):
+    """Local costs of query rows ``ia`` and ``ib`` for the four view combinations, lane-interleaved.
+
+    ``da[4 j + lane]`` (row ``ia``) and ``db[4 j + lane]`` (row ``ib``), ``lo <= j < hi``, with lanes 0..3
+    = (orig, orig), (orig, flip), (flip, orig), (flip, flip) of (query, reference) and the query /
+    reference views starting at frames ``qo``, ``qf`` / ``ro``, ``rf``. Every value comes from the same
+    :func:`_local_rows` call (same range, same rows) as in the one-combination kernels, so that both
+    paths give bit-identical costs. ``e``: scratch ``(8, >= hi)``.
+    """
+    _local_rows(qa, qo + ia, qo + ib, ra, rt, ro, lo, hi, qsq, rsq, use_dot, e[0], e[1])
+    _local_rows(qa, qo + ia, qo + ib, ra, rt, rf, lo, hi, qsq, rsq, use_dot, e[2], e[3])
+    _local_rows(qa, qf + ia, qf + ib, ra, rt, ro, lo, hi, qsq, rsq, use_dot, e[4], e[5])
+    _local_rows(qa, qf + ia, qf + ib, ra, rt, rf, lo, hi, qsq, rsq, use_dot, e[6], e[7])
+    for jj in range(lo, hi):
+        j = uintp(jj)
+        t = uintp(4 * jj)
+        da[t] = e[0, j]
+        da[t + uintp(1)] = e[2, j]
+        da[t + uintp(2)] = e[4, j]
+        da[t + uintp(3)] = e[6, j]
+        db[t] = e[1, j]
+        db[t + uintp(1)] = e[3, j]
+        db[t + uintp(2)] = e[5, j]
+        db[t + uintp(3)] = e[7, j]
+
+
+@njit(cache=_CACHE, nogil=True)
+def _sym2_row_x4(gp, di, gi, m, first):
+    """One symmetric2 row of four lane-interleaved combinations (flat index ``4 j + lane``).
+
+    The left neighbour of a cell is four elements back, so the loop vectorises over the four lanes (the
+    recursion along the row stays latency bound, but for four combinations at once)."""
+    for c in range(4):
+        gi[c] = di[c] if first else gp[c] + di[c]
+    if first:
+        for tt in range(4, 4 * m):
+            t = uintp(tt)
+            gi[t] = gi[t - uintp(4)] + di[t]
+        return
+    for tt in range(4, 4 * m):
+        t = uintp(tt)
+        t4 = uintp(tt - 4)
+        dij = di[t]
+        v = gp[t4] + 2.0 * dij
+        w = gi[t4] + dij
+        if w < v:
+            v = w
+        w = gp[t] + dij
+        if w < v:
+            v = w
+        gi[t] = v
+
+
+@njit(cache=_CACHE, nogil=True)
+def _dtw_sym2_x4(qa, qo, qf, n, qsq, ra, rt, ro, rf, m, rsq, use_dot, scale, threshold, e, d, g):
+    """:func:`_dtw_sym2` for the four view combinations at once (same ``n``, ``m``), SIMD over the lanes.
+
+    ``d``, ``g``: scratch ``(4, >= 4 m)`` (ring row, ``4 column + lane``). Returns the lowest unnormalised
+    cost of the four (+inf if all must exceed ``threshold``).
+    """
+    inf = np.inf
+    for i in range(n):
+        di = d[i % 2]
+        gi = g[i % 2]
+        if i % 2 == 0:
+            _local_rows_x4(qa, qo, qf, i, min(i + 1, n - 1), ra, rt, ro, rf, 0, m, qsq, rsq, use_dot, e,
+                           d[0], d[1])
+        _sym2_row_x4(g[(i - 1) % 2], di, gi, m, i == 0)
+        if threshold < inf:
+            row_min = inf
+            for t in range(4 * m):
+                if gi[t] < row_min:
+                    row_min = gi[t]
+            if row_min / scale > threshold:
+                return inf
+    last = g[(n - 1) % 2]
+    t = 4 * m - 4
+    return min(min(last[t], last[t + 1]), min(last[t + 2], last[t + 3]))
+
+
+@njit(cache=_CACHE, nogil=True)
+def _p2_cells_x4(gi, g1, g2, g3, di, d1, d2, lo, hi):
+    """:func:`_p2_cells` on lane-interleaved rows (flat index ``4 j + lane``): the same loop with every
+    column shift times four, so it vectorises over lanes and columns alike."""
+    for tt in range(4 * lo, 4 * hi):
+        t = uintp(tt)
+        t1 = uintp(tt - 4)
+        t2 = uintp(tt - 8)
+        t3 = uintp(tt - 12)
+        dij = di[t]
+        v = g1[t1] + 2.0 * dij
+        w = g2[t3] + 2.0 * d1[t2] + 2.0 * di[t1] + dij
+        if w < v:
+            v = w
+        w = g3[t2] + 2.0 * d2[t1] + 2.0 * d1[t] + dij
+        if w < v:
+            v = w
+        gi[t] = v
+
+
+@njit(cache=_CACHE, nogil=True)
+def _dtw_p2_x4(qa, qo, qf, n, qsq, ra, rt, ro, rf, m, rsq, use_dot, scale, threshold, e, d, g):
+    """:func:`_dtw_p2` for the four view combinations at once (same ``n``, ``m``, so the same band).
+
+    The per-row work (band, margins, local-cost calls) is shared by the four lanes and the cells are
+    vectorised over lanes and columns. ``d``, ``g``: scratch ``(4, >= 4 m)``. Returns the lowest
+    unnormalised cost of the four (+inf if no path or all must exceed ``threshold``).
+    """
+    inf = np.inf
+    if not p2_feasible(n, m):
+        return inf
+    prev_min1 = inf
+    prev_min2 = inf
+    for i in range(n):
+        di = d[i % 4]
+        gi = g[i % 4]
+        lo, hi = _p2_band(i, n, m)
+        # Off-band margins read as unreachable (see _dtw_p2).
+        for t in range(4 * max(lo - 4, 0), 4 * lo):
+            gi[t] = inf
+        for t in range(4 * hi, 4 * min(hi + 6, m)):
+            gi[t] = inf
+        if i % 2 == 0:  # local costs of rows i and i + 1, over the same range as _dtw_p2
+            i1 = min(i + 1, n - 1)
+            d1 = d[(i + 1) % 4]
+            lo1, hi1 = _p2_band(i1, n, m)
+            lo_d, hi_d = min(lo, lo1), max(hi, hi1)
+            for t in range(4 * max(lo_d - 4, 0), 4 * lo_d):
+                di[t] = inf
+                d1[t] = inf
+            for t in range(4 * hi_d, 4 * min(hi_d + 6, m)):
+                di[t] = inf
+                d1[t] = inf
+            width = min(-(-(hi_d - lo_d) // 8) * 8, m)
+            lo_w = max(min(lo_d, m - width), 0)
+            _local_rows_x4(qa, qo, qf, i, i1, ra, rt, ro, rf, lo_w, lo_w + width, qsq, rsq, use_dot, e, di,
+                           d1)
+        g1 = g[(i - 1) % 4]
+        g2 = g[(i - 2) % 4]
+        g3 = g[(i - 3) % 4]
+        d1 = d[(i - 1) % 4]
+        d2 = d[(i - 2) % 4]
+        j_fast = max(lo, 3) if i >= 3 else hi
+        for j in range(lo, j_fast):
+            for c in range(4):
+                t = 4 * j + c
+                dij = di[t]
+                if i == 0 and j == 0:
+                    v = dij
+                else:
+                    v = inf
+                    if i >= 1 and j >= 1:
+                        v = g1[t - 4] + 2.0 * dij
+                    if i >= 2 and j >= 3:
+                        w = g2[t - 12] + 2.0 * d1[t - 8] + 2.0 * di[t - 4] + dij
+                        if w < v:
+                            v = w
+                    if i >= 3 and j >= 2:
+                        w = g3[t - 8] + 2.0 * d2[t - 4] + 2.0 * d1[t] + dij
+                        if w < v:
+                            v = w
+                gi[t] = v
+        if j_fast < hi:
+            _p2_cells_x4(gi, g1, g2, g3, di, d1, d2, j_fast, hi)
+        if threshold < inf:
+            row_min = inf
+            for t in range(4 * lo, 4 * hi):
+                if gi[t] < row_min:
+                    row_min = gi[t]
+            if i >= 2 and min(row_min, prev_min1, prev_min2) / scale > threshold:
+                return inf
+        else:
+            row_min = inf
+        prev_min2 = prev_min1
+        prev_min1 = row_min
+    last = g[(n - 1) % 4]
+    t = 4 * m - 4
+    return min(min(last[t], last[t + 1]), min(last[t + 2], last[t + 3]))
+
+
+@njit(cache=_CACHE, nogil=True)
+def dtw_pair_x4(qa, qo, qf, n, qsq, ra, rt, ro, rf, m, rsq, pattern, use_dot, normalize, threshold, e, d, g):
+    """Lowest DTW cost over the four view combinations of a query (views at frames ``qo``, ``qf``, ``n``
+    frames each) and a reference (``ro``, ``rf``, ``m`` frames each); arguments as :func:`dtw_pair`,
+    scratch ``e`` ``(8, >= m)`` and ``d``, ``g`` ``(4, >= 4 m)``. Each combination's cost is bit-identical
+    to :func:`dtw_pair`'s."""
+    scale = float(n + m) if normalize else 1.0
+    if pattern == SYMMETRIC_P2:
+        raw = _dtw_p2_x4(qa, qo, qf, n, qsq, ra, rt, ro, rf, m, rsq, use_dot, scale, threshold, e, d, g)
+    else:
+        raw = _dtw_sym2_x4(qa, qo, qf, n, qsq, ra, rt, ro, rf, m, rsq, use_dot, scale, threshold, e, d, g)
+    return raw / scale
+
+
+@njit(cache=_CACHE, nogil=True)
 def dtw_pair(qa, q0, n, qsq, ra, rt, r0, m, rsq, pattern, use_dot, normalize, threshold, d, g):
     """DTW cost of query frames ``q0:q0+n`` against reference frames ``r0:r0+m``.
 
@@ -514,6 +709,21 @@ def seq_pair_costs(qa, qsq, qoff, ra, rt, rsq, roff, pair_q, pair_r, q_views, r_
     chunks of pairs in parallel threads.
     """
     num = pair_q.shape[0]
+    if q_views == 2 and r_views == 2:  # the four combinations have the same shape: one lane each
+        m_max = 1
+        for ri in range(roff.shape[0] - 1):
+            m_max = max(m_max, roff[ri + 1] - roff[ri])
+        e = np.zeros((8, m_max))
+        d = np.zeros((4, 4 * m_max))
+        g = np.zeros((4, 4 * m_max))
+        for p in range(num):
+            qi = pair_q[p] * 2
+            ri = pair_r[p] * 2
+            n = qoff[qi + 1] - qoff[qi]
+            m = roff[ri + 1] - roff[ri]
+            out[p] = dtw_pair_x4(qa, qoff[qi], qoff[qi + 1], n, qsq, ra, rt, roff[ri], roff[ri + 1], m, rsq,
+                                 pattern, use_dot, normalize, np.inf, e, d, g)
+        return
     for p in range(num):
         best = np.inf
         m_max = 1
