@@ -19,7 +19,7 @@ def test_standard_job_stages_and_ablation_students(repo_root, tmp_path):
     assert names[:5] == ['generate', 'poses', 'crops', 'teacher_2d', 'teacher_vipe']
     for student in ('vpd_2d', 'vpd_vi', 'vpd_vi_no_motion', 'vpd_vi_rgb_only'):
         assert names.index(f'train_{student}') + 1 == names.index(f'apply_{student}')
-    assert names[-3:] == ['fewshot', 'nns', 'report']
+    assert names[-3:] == ['nns', 'fewshot', 'report']
     no_motion = Config.fromfile(str(tmp_path / 'work' / 'configs' / 'vpd_vi_no_motion.py'))
     assert no_motion.model.with_motion is False
     assert no_motion.train_dataloader.dataset.crop_root == str(tmp_path / 'ss' / 'crops')

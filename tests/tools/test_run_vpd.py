@@ -26,7 +26,7 @@ def test_quick_main_job_runs_every_stage_then_skips(tmp_path):
     record = json.load(open(osp.join(work, 'run_vpd.json')))
     names = [s['name'] for s in record['stages']]
     assert names == ['generate', 'poses', 'crops', 'teacher_2d', 'teacher_vipe', 'train_vpd_vi', 'apply_vpd_vi',
-                     'fewshot', 'nns', 'report']
+                     'nns', 'fewshot', 'report']
     assert all(s['status'] == 'ran' for s in record['stages'])
 
     # Teacher files in the VPD format, evaluated against the GT.

@@ -270,7 +270,10 @@ def _run_feature_fewshot(config, feature_sets, ks, trials, work_dir, epochs, met
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if epochs is not None:
         set_epochs(base, epochs)
-    runs = [(fs, k, t) for fs in feature_sets for k in ks for t in range(_trials_of(k, trials))]
+    # k-major, feature sets innermost: a run cut short still compares every feature set at the small ks;
+    # the cheap NNS pass over every run comes before the BiGRU trainings.
+    runs = [(phase, fs, k, t) for phase in [m for m in ('nns', 'bigru') if m in methods] for k in ks
+            for t in range(_trials_of(k, trials)) for fs in feature_sets]
     iterator = runs
     if progress:
         from tqdm import tqdm
@@ -278,10 +281,10 @@ def _run_feature_fewshot(config, feature_sets, ks, trials, work_dir, epochs, met
     runs_dir = osp.join(work_dir, 'runs')
     test_cache: Dict[str, tuple] = {}
     cache: Dict[tuple, dict] = {}
-    for fs, k, trial in iterator:
+    for phase, fs, k, trial in iterator:
         out = osp.join(runs_dir, f'{fs}_k{k}_t{trial}.json')
         done = load_json(out) if osp.isfile(out) else {}
-        if all(m in done for m in methods):
+        if phase in done:
             continue
         cfg = copy.deepcopy(base)
         if feature_sets[fs]:
@@ -293,14 +296,14 @@ def _run_feature_fewshot(config, feature_sets, ks, trials, work_dir, epochs, met
         subset = _subset_key(ids)
         result = dict(done, feature_set=fs, k=str(k), trial=trial, num_train=len(train_set))
         result.setdefault('subsets', {})
-        if 'nns' in methods and 'nns' not in done:
+        if phase == 'nns':
             if fs not in test_cache:
                 test_cache[fs] = dataset_features(
                     build_dataset(_dataset_cfg(cfg.test_dataloader), pipeline=[], view_mode='stack'))
             tr_x, tr_y = dataset_features(train_set)
             result['nns'] = nns_top1(tr_x, tr_y, *test_cache[fs])
             result['subsets'][f'{fs}/nns'] = subset
-        if 'bigru' in methods and 'bigru' not in done:
+        else:
             method = f'{fs}/bigru'
             earlier = _reuse(cache, method, 'bigru', subset, runs_dir) if reuse_equal_subsets else None
             if earlier is not None:

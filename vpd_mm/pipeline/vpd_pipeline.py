@@ -9,7 +9,7 @@ Stages (each a vpd_mm tool; see ``configs/pipeline/vpd_synthsport-mini.py`` for 
 4. ``teacher_2d`` / ``teacher_vipe``: teacher features (normalized joints, VIPE*).
 5. ``train_<student>`` / ``apply_<student>``: distil each student (``tools/train.py``) and embed
    every frame with it (``tools/apply_vpd.py``).
-6. ``fewshot``, ``nns``, ``detect_<features>``: downstream tasks, teacher vs student vs baselines
+6. ``nns``, ``fewshot``, ``detect_<features>``: downstream tasks (cheapest first), teacher vs student vs baselines
    (only when the data root has SynthSport-style annotations).
 7. ``report``: one Markdown + HTML report.
 
@@ -147,6 +147,10 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     # any is left out (logged) for every feature set alike (students cover the teacher's frames).
     rec_config = write_derived_config(osp.join(config_dir, 'recognition.py'), down.recognition_config,
                                       dict(data_root=root), dict(data_root=root, on_empty='skip'))
+    out = osp.join(work, 'nns')
+    stages.append(Stage('nns', ['tools/nns.py', rec_config, '--features', *feature_args, '--work-dir', out],
+                        inputs=[rec_config, *feature_inputs], outputs=[osp.join(out, 'nns.json')], env=env))
+    results.append(out)
     if down.get('fewshot'):
         few = down.fewshot
         out = osp.join(work, 'fewshot')
@@ -161,10 +165,6 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
         stages.append(Stage('fewshot', cmd, inputs=[rec_config, *baselines, *feature_inputs],
                             outputs=[osp.join(out, 'fewshot.json')], env=env))
         results.append(out)
-    out = osp.join(work, 'nns')
-    stages.append(Stage('nns', ['tools/nns.py', rec_config, '--features', *feature_args, '--work-dir', out],
-                        inputs=[rec_config, *feature_inputs], outputs=[osp.join(out, 'nns.json')], env=env))
-    results.append(out)
     if down.get('detection'):
         det = down.detection
         det_config = write_derived_config(osp.join(config_dir, 'detection.py'), down.detection_config,

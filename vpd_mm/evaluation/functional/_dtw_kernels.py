@@ -826,3 +826,42 @@ def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views
             best = cost
             best_r = r
     return best_r, best
+
+
+@njit(cache=_CACHE, nogil=True)
+def nn_scan_x4(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, pattern, use_dot, normalize, exclude_self,
+               prune):
+    """:func:`nn_scan` for two query and two reference views, the four combinations of a reference at once
+    (:func:`dtw_pair_x4`).
+
+    Args:
+        order: Reference sequences in visiting order.
+        bounds: Per reference, the lowest lower bound of its four combinations.
+
+    Returns:
+        ``(index, cost)`` as :func:`nn_scan` (bit-identical costs).
+    """
+    num_r = (roff.shape[0] - 1) // 2
+    max_m = 1
+    for k in range(roff.shape[0] - 1):
+        max_m = max(max_m, roff[k + 1] - roff[k])
+    e = np.zeros((8, max_m))
+    d = np.zeros((4, 4 * max_m))
+    g = np.zeros((4, 4 * max_m))
+    qi = 2 * q
+    n = qoff[qi + 1] - qoff[qi]
+    best = np.inf
+    best_r = -1
+    for r in order:
+        if r >= num_r or (exclude_self and r == q):
+            continue
+        if prune and bounds[r] * (1.0 - 1e-9) > best:
+            continue
+        ri = 2 * r
+        m = roff[ri + 1] - roff[ri]
+        cost = dtw_pair_x4(qa, qoff[qi], qoff[qi + 1], n, qsq, ra, rt, roff[ri], roff[ri + 1], m, rsq, pattern,
+                           use_dot, normalize, best if prune else np.inf, e, d, g)
+        if cost < best or (cost == best and cost < np.inf and r < best_r):
+            best = cost
+            best_r = r
+    return best_r, best

@@ -311,7 +311,17 @@ def nn_search(queries: SequenceList,
             out[a] = np.sqrt(np.maximum(d2, 0.0)).mean(axis=1)
         return out[cand_q, cand_r]
 
+    fused = qv == 2 and rv == 2  # the four view combinations of a reference in one kernel call
+
     def one_query(k: int) -> Tuple[int, float]:
+        if fused:
+            bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
+                                       r.box_lo, r.box_hi, qv, rv, pattern, normalize).reshape(r.num, 4)
+            proxy = np.where(np.isfinite(bounds), proxy_costs(k).reshape(r.num, 4), np.inf).min(axis=1)
+            order = np.argsort(proxy, kind='stable')
+            return K.nn_scan_x4(k, order, bounds.min(axis=1), q.frames, q.sq_norms, q.offsets, r.frames,
+                                r.frames_t, r.sq_norms, r.offsets, pattern, unit_norm, normalize, exclude_self,
+                                True)
         if prune:
             bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
                                        r.box_lo, r.box_hi, qv, rv, pattern, normalize)
