@@ -131,6 +131,7 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
         feature_dirs[name] = osp.join(features, name)
         stages.append(Stage(f'apply_{name}', ['tools/apply_vpd.py', config, student_work, crop_root, '-o',
                                               feature_dirs[name], '--device', cfg.device],
+                            resume_args=['--resume'],
                             inputs=[config, crop_root, osp.join(student_work, 'last_checkpoint')],
                             outputs=[feature_dirs[name]], env=env))
 
