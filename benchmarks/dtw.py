@@ -17,7 +17,8 @@ and ``nn`` times the time of all four calls (the identical work each needs). The
 costs agree to 1e-6 (pairs without an admissible path: dtw-python raises, vpd_mm gives +inf) and the
 nearest neighbours match, and prints the times and ratios. Times are process CPU seconds, robust to
 other jobs on a shared machine (``--clock wall`` for wall-clock seconds); numba timings are the best of
-``--repeats`` runs with 1 thread (and with ``--threads`` more, wall-clock) after compilation (timed
+``--repeats`` runs with 1 thread (CPU time) and, in the next columns, with ``--threads`` threads (default:
+all numba threads; wall-clock time against dtw-python's wall-clock time) after compilation (timed
 separately, excluded).
 
 Sequences are random smooth walks (like pose features) with a flipped view that mirrors the features
@@ -64,8 +65,9 @@ def parse_args(argv=None):
         '--threads',
         type=int,
         nargs='*',
-        default=[],
-        help='also time numba with these thread counts (wall clock)')
+        default=None,
+        help='also time numba with these thread counts (wall clock, all pairs in parallel); default: '
+        'the number of numba threads available (none if 1), e.g. --threads 2 4; --threads alone: none')
     parser.add_argument(
         '--clock',
         choices=['cpu', 'wall'],
@@ -154,6 +156,8 @@ def main(argv=None):
     clock = time.process_time if args.clock == 'cpu' else time.perf_counter
     rng = np.random.default_rng(args.seed)
     max_threads = numba.get_num_threads()
+    if args.threads is None:
+        args.threads = [max_threads] if max_threads > 1 else []
     print(f'numba {numba.__version__}, {os.cpu_count()} cpus, numba threads available {max_threads}, '
           f'clock: {args.clock}, NUMBA_CACHE_DIR={os.environ.get("NUMBA_CACHE_DIR", "")!r}, '
           f'load average at start {os.getloadavg()[0]:.2f}')

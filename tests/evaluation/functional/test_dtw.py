@@ -94,6 +94,21 @@ def test_flip_cost_is_min_over_view_combinations(pattern):
 
 
 @pytest.mark.parametrize('pattern', PATTERNS)
+def test_fused_view_combinations_are_bit_identical(pattern):
+    # Long enough for wide symmetricP2 bands and the wide local-cost kernel in the four-lane kernels.
+    queries = _random_seqs(8, 3, dim=5, min_len=40, max_len=90, views=2)
+    refs = _random_seqs(9, 4, dim=5, min_len=40, max_len=90, views=2)
+    combos = [
+        dtw_cost_matrix([q[:, a] for q in queries], [r[:, b] for r in refs], step_pattern=pattern)
+        for a in (0, 1) for b in (0, 1)
+    ]
+    np.testing.assert_array_equal(
+        flip_dtw_cost_matrix(queries, refs, step_pattern=pattern), np.minimum.reduce(combos))
+    idx, cost = nn_search(queries, refs, step_pattern=pattern, prune=True)
+    np.testing.assert_array_equal(cost, np.minimum.reduce(combos).min(axis=1))
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
 def test_pruning_never_changes_nearest_neighbour(pattern):
     gallery = _random_seqs(5, 24, min_len=6, max_len=16, views=2)
     gallery[7] = gallery[3].copy()  # exact tie: the lower index must win

@@ -4,7 +4,10 @@ Sequences are packed into one contiguous float64 frame array per side with ``off
 owns frames ``offsets[k]:offsets[k + 1]``); the reference side is also stored transposed ``(D, frames)``
 so that a wide row of local costs vectorises over reference frames (narrow symmetricP2 bands use
 register blocks of the untransposed frames instead). Local costs are computed two query rows at a time,
-only where the recursion needs them (never a whole cost matrix).
+only where the recursion needs them (never a whole cost matrix). The ``_x4`` kernels run the four view
+combinations of a pair (orig/flip x orig/flip, equal lengths) together: their rows are lane-interleaved
+(flat index ``4 column + lane``) so that the recursions vectorise over the lanes, from the same local-cost
+calls as the one-combination kernels (bit-identical costs).
 
 The recursions follow dtw-python 1.9 (``dtw.stepPattern``) exactly, with ``g[0, 0] = d[0, 0]`` and
 unreachable cells at +inf (dtw-python: NaN):
@@ -703,10 +706,10 @@ def seq_pair_costs(qa, qsq, qoff, ra, rt, rsq, roff, pair_q, pair_r, q_views, r_
     """Costs of the sequence pairs ``(pair_q[p], pair_r[p])`` into ``out``, minimum over all view
     combinations.
 
-    Sequence ``s`` owns the items ``s * views + v``. The view combinations of a pair run in turn, each
-    abandoned as soon as it must exceed the lowest cost found so far for the pair (the minimum is exact:
-    a combination whose cost is <= the threshold gets its exact cost). Releases the GIL: the caller runs
-    chunks of pairs in parallel threads.
+    Sequence ``s`` owns the items ``s * views + v``. With two views on both sides the four combinations
+    run at once (:func:`dtw_pair_x4`); otherwise in turn, each abandoned as soon as it must exceed the
+    lowest cost found so far for the pair (the minimum is exact: a combination whose cost is <= the
+    threshold gets its exact cost). Releases the GIL: the caller runs chunks of pairs in parallel threads.
     """
     num = pair_q.shape[0]
     if q_views == 2 and r_views == 2:  # the four combinations have the same shape: one lane each
@@ -753,11 +756,7 @@ def _box_dist_sum(frames, f0, f1, box_lo, box_hi):
         s = 0.0
         for k in range(dim):
             x = frames[f, k]
-            t = 0.0
-            if x < box_lo[k]:
-                t = box_lo[k] - x
-            elif x > box_hi[k]:
-                t = x - box_hi[k]
+            t = max(box_lo[k] - x, 0.0) + max(x - box_hi[k], 0.0)  # branch-free: vectorises over k
             s += t * t
         total += np.sqrt(s)
     return total
@@ -829,17 +828,22 @@ def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views
 
 
 @njit(cache=_CACHE, nogil=True)
-def nn_scan_x4(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, pattern, use_dot, normalize, exclude_self,
-               prune):
-    """:func:`nn_scan` for two query and two reference views, the four combinations of a reference at once
-    (:func:`dtw_pair_x4`).
+def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_hi, pattern, use_dot, normalize,
+               exclude_self, prune):
+    """:func:`nn_scan` for two query and two reference views: the four combinations of a reference run at
+    once (:func:`dtw_pair_x4`, bit-identical costs).
+
+    With ``prune``, the lower bound of :func:`nn_lower_bounds` is computed lazily, per combination, just
+    before a reference's DTW (stopping at the first combination that cannot be skipped), and DTWs are
+    abandoned once they must exceed the best cost. When the bounds skip less than a quarter of the first
+    eight references they were tried on, the query goes on without bounds and abandoning (their overhead
+    would be wasted). Exact either way.
 
     Args:
-        order: Reference sequences in visiting order.
-        bounds: Per reference, the lowest lower bound of its four combinations.
+        order: Reference sequences in visiting order (closest-looking first).
 
     Returns:
-        ``(index, cost)`` as :func:`nn_scan` (bit-identical costs).
+        ``(index, cost)`` as :func:`nn_scan`.
     """
     num_r = (roff.shape[0] - 1) // 2
     max_m = 1
@@ -852,13 +856,34 @@ def nn_scan_x4(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, pattern, use_
     n = qoff[qi + 1] - qoff[qi]
     best = np.inf
     best_r = -1
+    tried = 0
+    skipped = 0
     for r in order:
         if r >= num_r or (exclude_self and r == q):
             continue
-        if prune and bounds[r] * (1.0 - 1e-9) > best:
-            continue
         ri = 2 * r
         m = roff[ri + 1] - roff[ri]
+        if pattern == SYMMETRIC_P2 and not p2_feasible(n, m):
+            continue
+        if prune and best < np.inf:
+            skip = True
+            for c in range(4):
+                qc = qi + c // 2
+                rc = ri + c % 2
+                lb = _box_dist_sum(qa, qoff[qc], qoff[qc + 1], r_lo[rc], r_hi[rc])
+                lb += _box_dist_sum(ra, roff[rc] + 1, roff[rc + 1], q_lo[qc], q_hi[qc])
+                if normalize:
+                    lb /= n + m
+                if lb * (1.0 - 1e-9) <= best:
+                    skip = False
+                    break
+            tried += 1
+            if skip:
+                skipped += 1
+            elif tried >= 8 and skipped * 4 < tried:
+                prune = False
+            if skip:
+                continue
         cost = dtw_pair_x4(qa, qoff[qi], qoff[qi + 1], n, qsq, ra, rt, roff[ri], roff[ri + 1], m, rsq, pattern,
                            use_dot, normalize, best if prune else np.inf, e, d, g)
         if cost < best or (cost == best and cost < np.inf and r < best_r):

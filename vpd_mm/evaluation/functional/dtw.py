@@ -11,8 +11,11 @@ floating-point rounding. A pair with no admissible warping path (``symmetricP2``
 sequence has more than 3/2 the steps of the shorter one; dtw-python raises) costs ``+inf``.
 
 Cost matrices compute all pairs in parallel (chunks of pairs in ``numba.get_num_threads()`` threads
-running GIL-free kernels, float64); the view combinations of a pair are fused (each abandoned once it
-must exceed the pair's lowest cost so far); the optional pruned 1-NN search runs one query per thread.
+running GIL-free kernels, float64). With two views on both sides, the four view combinations of a pair
+(same lengths, so the same symmetricP2 band) run in one kernel call, one SIMD lane each: the per-row work
+is shared and the recursions are vectorised over the lanes; each lane's cost is bit-identical to the
+one-combination kernel's. Otherwise the combinations run in turn, each abandoned once it must exceed the
+pair's lowest cost so far. The optional pruned 1-NN search runs one query per thread.
 numba compiles the kernels on first use (5-30 s on a busy 2-core machine) and caches them outside the
 repository (``~/.cache/vpd_mm/numba``, see ``_dtw_kernels._enable_cache``); ``NUMBA_NUM_THREADS`` or
 ``numba.set_num_threads`` limits the threads.
@@ -260,17 +263,19 @@ def nn_search(queries: SequenceList,
 
     Without ``prune`` the cost of every pair is computed (:func:`flip_dtw_cost_matrix`, fused view
     combinations) and the lowest taken. With ``prune`` the references of a query are visited
-    closest-looking first (distance of a few evenly spaced frames), skipped when a cheap lower bound of their cost exceeds the best cost so far,
-    and each DTW is abandoned as soon as it must exceed the best cost; the result is the same as
-    without pruning (ties go to the lowest reference index either way).
+    closest-looking first (distance of a few evenly spaced frames), skipped when a cheap lower bound of
+    their cost exceeds the best cost so far, and each DTW is abandoned as soon as it must exceed the best
+    cost; the result is the same as without pruning (ties go to the lowest reference index either way).
 
     Args:
         queries, refs: As in :func:`flip_dtw_cost_matrix` (``(T, D)`` or ``(T, V, D)``).
         exclude_self: Skip reference ``i`` for query ``i`` (leave-one-out when ``refs`` is None).
         step_pattern, normalize, unit_norm, use_flips: As in :func:`flip_dtw_cost_matrix`.
-        prune: Use candidate ordering, lower bounds and early abandoning. Exact either way; on the data
-            measured so far (benchmarks/dtw.py: up to 100 x 100 sequences of 30-120 frames) the full
-            cost matrix was faster, so it is off by default.
+        prune: Use candidate ordering, lower bounds and early abandoning. Exact either way. With two
+            views on both sides the bounds are computed lazily and a query stops pruning when the
+            bounds skip less than a quarter of the first eight references tried (random walks in
+            benchmarks/dtw.py: about as fast as without pruning; it pays when the nearest neighbours are
+            much closer than the rest). Off by default.
 
     Returns:
         ``(index, cost)``: int64 ``(Q,)`` nearest reference (-1 if none is reachable) and its cost.
@@ -315,13 +320,11 @@ def nn_search(queries: SequenceList,
 
     def one_query(k: int) -> Tuple[int, float]:
         if fused:
-            bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
-                                       r.box_lo, r.box_hi, qv, rv, pattern, normalize).reshape(r.num, 4)
-            proxy = np.where(np.isfinite(bounds), proxy_costs(k).reshape(r.num, 4), np.inf).min(axis=1)
-            order = np.argsort(proxy, kind='stable')
-            return K.nn_scan_x4(k, order, bounds.min(axis=1), q.frames, q.sq_norms, q.offsets, r.frames,
-                                r.frames_t, r.sq_norms, r.offsets, pattern, unit_norm, normalize, exclude_self,
-                                True)
+            # Visit the references that look closest first (distance of a few evenly spaced frames).
+            order = np.argsort(proxy_costs(k).reshape(r.num, 4).min(axis=1), kind='stable')
+            return K.nn_scan_x4(k, order, q.frames, q.sq_norms, q.offsets, q.box_lo, q.box_hi, r.frames,
+                                r.frames_t, r.sq_norms, r.offsets, r.box_lo, r.box_hi, pattern, unit_norm,
+                                normalize, exclude_self, True)
         if prune:
             bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
                                        r.box_lo, r.box_hi, qv, rv, pattern, normalize)
