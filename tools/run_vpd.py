@@ -37,6 +37,12 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', help='override the config\'s work_dir')
     parser.add_argument('--device', help='cpu or cuda[:N] for the teachers and students')
     parser.add_argument('--dry-run', action='store_true', help='print the stages, run nothing')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        help='stages that may run at once when they do not depend on each other (default: CPUs, at most 4); '
+        'their output goes to WORK_DIR/stages/logs/')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override pipeline settings')
     return parser.parse_args(argv)
 
@@ -64,7 +70,7 @@ def main(argv=None):
     runner = StageRunner(osp.join(cfg.work_dir, 'stages'), python=sys.executable, cwd=ROOT, dry_run=args.dry_run)
     start = time.time()
     try:
-        records = runner.run(stages)
+        records = runner.run(stages, jobs=args.jobs)
     except RuntimeError as err:
         raise SystemExit(f'run_vpd: {err}. Fix the cause and run the same command again: finished stages '
                          'are skipped and the failed one resumes.')

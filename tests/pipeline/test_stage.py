@@ -106,3 +106,58 @@ def test_thread_counts_do_not_invalidate_but_other_env_does(tmp_path):
     assert run(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1') == 'skipped'
     assert run(OMP_NUM_THREADS='1', VPD_SOMETHING='x') == 'ran'
     assert _count(a) == 2
+
+
+RENDEZVOUS = """
+import os, sys, time
+me, other, out = sys.argv[1], sys.argv[2], sys.argv[3]
+open(me, 'w').close()
+deadline = time.time() + 30
+while not os.path.exists(other):  # only returns if the other stage runs at the same time
+    if time.time() > deadline:
+        sys.exit('the other stage never started')
+    time.sleep(0.05)
+print('met', flush=True)
+open(out, 'w').write('ok')
+"""
+
+
+def test_independent_stages_run_together_dependents_wait(tmp_path):
+    from vpd_mm.pipeline.stage import stage_dependencies
+    script = tmp_path / 'meet.py'
+    script.write_text(RENDEZVOUS)
+    writer = tmp_path / 'writer.py'
+    writer.write_text(WRITER)
+    a_flag, b_flag = str(tmp_path / 'a.started'), str(tmp_path / 'b.started')
+    a_out, b_out, c_out = (str(tmp_path / n) for n in ('a.out', 'b.out', 'c.out'))
+    stages = [
+        Stage('a', [str(script), a_flag, b_flag, a_out], outputs=[a_out]),
+        Stage('b', [str(script), b_flag, a_flag, b_out], outputs=[b_out]),
+        Stage('c', [str(writer), c_out, '!', a_out], inputs=[a_out], outputs=[c_out]),
+    ]
+    assert stage_dependencies(stages) == [[], [], [0]]
+    records = StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages, jobs=2)
+    assert [r['status'] for r in records] == ['ran', 'ran', 'ran']
+    assert open(c_out).read() == 'ok!'
+    assert open(tmp_path / 'stamps' / 'logs' / 'a.log').read().strip() == 'met'
+    # A second run skips everything, in parallel mode too.
+    records = StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages, jobs=2)
+    assert [r['status'] for r in records] == ['skipped'] * 3
+
+
+def test_parallel_failure_names_stage_and_log_and_blocks_dependents(tmp_path):
+    bad = tmp_path / 'bad.py'
+    bad.write_text('import sys\nprint("boom")\nsys.exit(3)\n')
+    writer = tmp_path / 'writer.py'
+    writer.write_text(WRITER)
+    ok_out, after = str(tmp_path / 'ok.txt'), str(tmp_path / 'after.txt')
+    stages = [
+        Stage('bad', [str(bad)], outputs=[str(tmp_path / 'never')]),
+        Stage('ok', [str(writer), ok_out, 'x'], outputs=[ok_out]),
+        Stage('after', [str(writer), after, 'y'], inputs=[str(tmp_path / 'never')], outputs=[after]),
+    ]
+    with pytest.raises(RuntimeError, match=r"stage 'bad' failed with exit status 3.*bad\.log"):
+        StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages, jobs=2)
+    assert osp.exists(ok_out) and not osp.exists(after)
+    assert json.load(open(tmp_path / 'stamps' / 'ok.json'))['state'] == 'done'
+    assert 'boom' in open(tmp_path / 'stamps' / 'logs' / 'bad.log').read()

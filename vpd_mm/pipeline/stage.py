@@ -127,42 +127,132 @@ class StageRunner:
         stale = previous is not None and previous != key
         return stage.cmd + (stage.fresh_args if stale else stage.resume_args)
 
-    def run(self, stages: Sequence[Stage]) -> List[dict]:
-        """Run the stages in order; return one record per stage (name, status, seconds).
+    def run(self, stages: Sequence[Stage], jobs: int = 1) -> List[dict]:
+        """Run the stages; return one record per stage (name, status, seconds), in stage order.
+
+        Args:
+            stages: The stages, in an order where every stage comes after those it reads from.
+            jobs: How many stages may run at once. A stage starts when every earlier stage whose
+                outputs it reads (see :func:`stage_dependencies`) has finished; with ``jobs > 1``
+                each command's output goes to ``<stamp_dir>/logs/<name>.log``.
 
         Raises:
-            RuntimeError: A command failed (names the stage and its exit status); the stages
-                before it keep their stamps, so the next run starts at the failed one.
+            RuntimeError: A command failed (names the stage, its exit status and its log). Stages
+                already running are waited for; every finished stage keeps its stamp, so the next
+                run starts at the failed one.
         """
-        records = []
-        for i, stage in enumerate(stages, 1):
-            key = self.key(stage)
-            head = f'[{i}/{len(stages)}] {stage.name}'
-            if self.is_up_to_date(stage, key):
-                print(f'{head}: up to date, skipped', flush=True)
-                records.append(dict(name=stage.name, status='skipped', seconds=0.0))
-            else:
-                cmd = self.command(stage, key)
-                print(f'{head}: {" ".join(cmd)}', flush=True)
-                seconds = 0.0
-                if not self.dry_run:
-                    start = time.time()
-                    # A 'running' stamp with the new key: if this run is killed, the next one resumes
-                    # (resume_args) instead of treating the half-written outputs as stale.
-                    atomic_write_json(self._stamp_path(stage), dict(key=key, state='running'))
-                    env = dict(os.environ, **stage.env)
-                    proc = subprocess.run([self.python] + cmd, cwd=self.cwd, env=env)
-                    seconds = time.time() - start
-                    if proc.returncode != 0:
-                        raise RuntimeError(f'stage {stage.name!r} failed with exit status {proc.returncode}: '
-                                           f'{" ".join(stage.cmd)}')
-                    missing = [p for p in stage.outputs if not osp.exists(osp.join(self.cwd or '.', p))]
-                    if missing:
-                        raise RuntimeError(f'stage {stage.name!r} finished but did not write {missing}')
-                    atomic_write_json(self._stamp_path(stage), dict(key=key, state='done', cmd=cmd, seconds=seconds,
-                                                                    finished=time.strftime('%Y-%m-%d %H:%M:%S')))
-                    print(f'{head}: done in {seconds:.0f} s', flush=True)
-                records.append(dict(name=stage.name, status='ran', seconds=round(seconds, 1)))
-            for out in stage.outputs:
-                self._produced[osp.normpath(out)] = key
-        return records
+        deps = stage_dependencies(stages)
+        records: Dict[int, dict] = {}
+        running: Dict[int, tuple] = {}  # index -> (process, key, cmd, start, log file)
+        failures: List[str] = []
+        pending = list(range(len(stages)))
+        while pending or running:
+            progressed = True
+            while progressed and not failures:  # start what can start; skipped stages free their dependents
+                progressed = False
+                for i in [i for i in pending if all(d in records for d in deps[i])]:
+                    if len(running) >= max(1, jobs):
+                        break
+                    pending.remove(i)
+                    started = self._start(i, stages, jobs)
+                    if isinstance(started, str):  # 'skipped' (up to date) or 'ran' (dry run)
+                        records[i] = dict(name=stages[i].name, status=started, seconds=0.0)
+                        self._mark_produced(stages[i])
+                        progressed = True
+                    else:
+                        running[i] = started
+            if not running:
+                break  # nothing left that can run (done, or blocked by a failure)
+            for i in self._wait_any(running):
+                proc, key, cmd, start, log = running.pop(i)
+                try:
+                    records[i] = self._finish(i, stages, proc.returncode, key, cmd, start, log)
+                except RuntimeError as err:
+                    failures.append(str(err))
+        if failures:
+            raise RuntimeError('; '.join(failures))
+        return [records[i] for i in range(len(stages))]
+
+    def _head(self, i: int, stages: Sequence[Stage]) -> str:
+        return f'[{i + 1}/{len(stages)}] {stages[i].name}'
+
+    def _mark_produced(self, stage: Stage) -> None:
+        key = self.key(stage)
+        for out in stage.outputs:
+            self._produced[osp.normpath(out)] = key
+
+    def _start(self, i: int, stages: Sequence[Stage], jobs: int):
+        """Start stage ``i``: its process record, or ``'skipped'`` (up to date) / ``'ran'`` (dry run)."""
+        stage = stages[i]
+        key = self.key(stage)
+        head = self._head(i, stages)
+        if self.is_up_to_date(stage, key):
+            print(f'{head}: up to date, skipped', flush=True)
+            return 'skipped'
+        cmd = self.command(stage, key)
+        print(f'{head}: {" ".join(cmd)}', flush=True)
+        if self.dry_run:
+            return 'ran'
+        # A 'running' stamp with the new key: if this run is killed, the next one resumes
+        # (resume_args) instead of treating the half-written outputs as stale.
+        atomic_write_json(self._stamp_path(stage), dict(key=key, state='running'))
+        env = dict(os.environ, **stage.env)
+        log = None
+        if jobs > 1:
+            log_path = osp.join(self.stamp_dir, 'logs', f'{stage.name}.log')
+            os.makedirs(osp.dirname(log_path), exist_ok=True)
+            log = open(log_path, 'w')
+            print(f'{head}: started, log {log_path}', flush=True)
+        proc = subprocess.Popen([self.python] + cmd, cwd=self.cwd, env=env, stdout=log,
+                                stderr=subprocess.STDOUT if log else None)
+        return proc, key, cmd, time.time(), log
+
+    @staticmethod
+    def _wait_any(running: Dict[int, tuple]) -> List[int]:
+        while True:
+            done = [i for i, (proc, *_) in running.items() if proc.poll() is not None]
+            if done:
+                return done
+            time.sleep(0.2)
+
+    def _finish(self, i: int, stages: Sequence[Stage], returncode: int, key: str, cmd: List[str], start: float,
+                log) -> dict:
+        stage = stages[i]
+        seconds = time.time() - start
+        where = ''
+        if log is not None:
+            log.close()
+            where = f' (log: {log.name})'
+        if returncode != 0:
+            raise RuntimeError(f'stage {stage.name!r} failed with exit status {returncode}: '
+                               f'{" ".join(stage.cmd)}{where}')
+        missing = [p for p in stage.outputs if not osp.exists(osp.join(self.cwd or '.', p))]
+        if missing:
+            raise RuntimeError(f'stage {stage.name!r} finished but did not write {missing}{where}')
+        atomic_write_json(self._stamp_path(stage), dict(key=key, state='done', cmd=cmd, seconds=seconds,
+                                                        finished=time.strftime('%Y-%m-%d %H:%M:%S')))
+        print(f'{self._head(i, stages)}: done in {seconds:.0f} s', flush=True)
+        for out in stage.outputs:
+            self._produced[osp.normpath(out)] = key
+        return dict(name=stage.name, status='ran', seconds=round(seconds, 1))
+
+
+def _related(a: str, b: str) -> bool:
+    """Whether one path is the other or lies inside it."""
+    a, b = osp.normpath(a), osp.normpath(b)
+    return a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)
+
+
+def stage_dependencies(stages: Sequence[Stage]) -> List[List[int]]:
+    """For every stage, the earlier stages it must wait for.
+
+    Stage ``j`` waits for an earlier stage ``i`` when one of ``j``'s inputs is, contains or lies inside
+    one of ``i``'s outputs, or when both write the same path.
+    """
+    deps = []
+    for j, later in enumerate(stages):
+        deps.append([
+            i for i, earlier in enumerate(stages[:j])
+            if any(_related(p, out) for out in earlier.outputs for p in list(later.inputs) + list(later.outputs))
+        ])
+    return deps
