@@ -31,3 +31,5 @@ def test_refuses_bad_arguments_before_loading_models(tmp_path):
                       None,
                       det_config='det.py',
                       options=ExtractOptions(det_interval=30))
+    with pytest.raises(ValueError, match='workers must be >= 1'):
+        extract_poses([('a', 'a.mp4')], str(tmp_path), 'pose.py', None, boxes_from=str(tmp_path), workers=0)

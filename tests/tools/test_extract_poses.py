@@ -3,6 +3,7 @@ import json
 import os
 import os.path as osp
 import pickle
+import shutil
 
 import numpy as np
 import pytest
@@ -117,25 +118,33 @@ def test_given_boxes_skips_resume_and_pickles(data, tmp_path, capsys):
                   ['--resume', '--refine-iou', '0.5', '--pose-cfg-options', 'model.test_cfg.flip_test=True'])
 
 
-def test_detection_with_random_official_detector_and_eval(data, tmp_path, capsys):
-    # any mmdet config works: a randomly initialised official YOLOX-nano (small input for speed)
-    det_cfg, det_ckpt = save_random_checkpoint(
+@pytest.fixture(scope='module')
+def random_yolox(tmp_path_factory):
+    """Any mmdet config works: a randomly initialised official YOLOX-nano (small input for speed)."""
+    return save_random_checkpoint(
         'mmdet::yolox/yolox_nano_8xb8-300e_coco.py',
-        str(tmp_path / 'det'),
+        str(tmp_path_factory.mktemp('det')),
         cfg_options={
             'test_dataloader.dataset.pipeline.1.scale': (128, 128),
             'model.test_cfg.score_thr': 0.0
         })
+
+
+def _det_args(det):
+    # random weights score every box ~1e-4: accept all detections and let the tracker link anything
+    return [
+        '--det-config', det[0], '--det-checkpoint', det[1], '--det-score-thr', '0', '--pose-score-thr', '0',
+        '--max-people', '3', '--det-interval', '2', '--tracker-options', 'high_thr=0', 'low_thr=0',
+        'max_center_dist=5', '--selector-options', 'weights.size=2', 'max_gap=4'
+    ]
+
+
+def test_detection_with_random_official_detector_and_eval(data, random_yolox, tmp_path, capsys):
+    det_cfg, _ = random_yolox
     out = str(tmp_path / 'out')
     lst = tmp_path / 'list.txt'
     lst.write_text(osp.join(data['videos'], 'gym.avi') + '\n')
-    # random weights score every box ~1e-4: accept all detections and let the tracker link anything
-    args = [
-        str(lst), '-o', out, '--det-config', det_cfg, '--det-checkpoint', det_ckpt, '--det-score-thr', '0',
-        '--pose-score-thr', '0', '--max-people', '3', '--det-interval', '2', '--tracker-options',
-        'high_thr=0', 'low_thr=0', 'max_center_dist=5', '--selector-options', 'weights.size=2', 'max_gap=4',
-        '--eval-gt', data['ss']
-    ] + _pose_args(data)
+    args = [str(lst), '-o', out] + _det_args(random_yolox) + ['--eval-gt', data['ss']] + _pose_args(data)
     assert _tool('extract_poses').main(args) == 0
     gym = osp.join(out, 'pose', 'gym')
     meta = json.load(open(osp.join(gym, 'meta.json')))
@@ -161,3 +170,59 @@ def test_detection_with_random_official_detector_and_eval(data, tmp_path, capsys
     # the standalone evaluation tool gives the same numbers
     assert _tool('eval_teacher').main([out, '--gt', data['ss'], '-o', str(tmp_path / 'ev.json')]) == 0
     assert json.load(open(tmp_path / 'ev.json'))['overall'] == ev['overall']
+
+
+def _tree(root):
+    """``{relative path: bytes}`` of every file under ``root``."""
+    out = {}
+    for d, _, names in os.walk(root):
+        for name in names:
+            with open(osp.join(d, name), 'rb') as f:
+                out[osp.relpath(osp.join(d, name), root)] = f.read()
+    return out
+
+
+def _run_twice(tool, args, tmp_path, name):
+    """Run with --workers 1 and 2; return both output folders' files (pose/ and the PoseDataset)."""
+    trees = []
+    for workers in (1, 2):
+        out = tmp_path / f'{name}{workers}'
+        tool.main(args + ['-o', str(out), '--workers', str(workers)])
+        summary = json.load(open(out / 'extract_summary.json'))
+        assert summary['processed_this_run'] == ['blank', 'broken', 'empty', 'gym', 'gym2']
+        assert list(summary['skipped']) == sorted(summary['skipped']) and summary['failed'] == {}
+        assert not osp.exists(out / '.extract.lock')
+        trees.append(_tree(out / 'pose'))
+        if summary['finished']:
+            trees[-1]['pose_videos.pkl'] = (out / 'mmaction' / 'pose_videos.pkl').read_bytes()
+    return trees
+
+
+def test_workers_write_the_same_files(data, random_yolox, tmp_path):
+    # two good videos (gym and a copy) and three bad ones, with given boxes and with the randomly
+    # initialised detector: --workers 2 must write exactly the files of --workers 1
+    videos, boxes = tmp_path / 'videos', tmp_path / 'boxes'
+    videos.mkdir()
+    for name in ('gym.avi', 'blank.avi', 'empty.mp4', 'broken.mp4'):
+        os.symlink(osp.join(data['videos'], name), videos / name)
+    os.symlink(osp.join(data['videos'], 'gym.avi'), videos / 'gym2.avi')
+    shutil.copytree(osp.join(data['ss'], 'pose'), boxes)
+    shutil.copytree(boxes / 'gym', boxes / 'gym2')
+    tool = _tool('extract_poses')
+    for name, extra in (('det', _det_args(random_yolox)), ('boxes', ['--boxes-from', str(boxes)])):
+        one, two = _run_twice(tool, [str(videos)] + extra + _pose_args(data), tmp_path, name)
+        assert sorted(one) == sorted(two) and 'gym/coco_keypoints.json.gz' in one
+        assert [p for p in one if one[p] != two[p]] == []
+    assert sorted(p for p in two if p.endswith('meta.json')) == ['gym/meta.json', 'gym2/meta.json']
+    assert two['gym/boxes.json'] == two['gym2/boxes.json']
+
+    # with workers: a resume that retries the skipped videos and redoes a killed one
+    out = tmp_path / 'boxes2'
+    os.remove(out / 'pose' / 'gym2' / 'meta.json')
+    args = [str(videos), '-o', str(out), '--boxes-from', str(boxes), '--workers', '2'] + _pose_args(data)
+    assert tool.main(args + ['--resume', '--retry-skipped']) == 0
+    summary = json.load(open(out / 'extract_summary.json'))
+    assert summary['processed_this_run'] == ['blank', 'broken', 'empty', 'gym2']
+    assert summary['finished'] == ['gym', 'gym2']
+    assert sorted(summary['skipped']) == ['blank', 'broken', 'empty']
+    assert _tree(out / 'pose') == {p: b for p, b in two.items() if p != 'pose_videos.pkl'}

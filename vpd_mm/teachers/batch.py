@@ -1,4 +1,5 @@
-"""Teacher extraction over many videos: resume, skips of bad inputs, PoseDataset pickles.
+"""Teacher extraction over many videos: resume, skips of bad inputs, worker processes, PoseDataset
+pickles.
 
 Output layout of ``out_root``::
 
@@ -8,16 +9,27 @@ Output layout of ``out_root``::
     extract_settings.json             models and settings; a resume with other settings is refused
     .extract.lock                     pid of the run writing the folder (a second run is refused)
     extract_summary.json              finished / skipped / failed videos of the last run
+
+With ``workers > 1`` the videos are shared among worker processes (``forkserver``), each with its
+own models (built once, one torch thread); every video is still written by one process, atomically
+and exactly as a single-process run writes it. The lock, the settings, the summary and the
+pickles stay with the calling process.
 """
 import contextlib
 import copy
 import inspect
 import json
 import logging
+import multiprocessing
 import os
 import os.path as osp
+import threading
+import time
 import traceback
-from typing import Dict, Iterator, Optional, Sequence, Tuple
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
@@ -102,6 +114,170 @@ def _check_settings(out_root: str, settings: dict, resume: bool) -> None:
     atomic_write_json(path, settings, indent=1)
 
 
+# ------------------------------------------------------------------------------------------------
+# One video, in whichever process runs it
+# ------------------------------------------------------------------------------------------------
+
+
+class VideoResult(NamedTuple):
+    """Outcome of one video: ``status`` is ``'done'``, ``'skipped'`` (bad input, ``skipped.json``
+    written) or ``'failed'`` (unexpected error, retried by the next resume); ``message`` is the
+    reason or error, ``details`` a traceback of a failure."""
+    status: str
+    message: str = ''
+    details: str = ''
+
+
+@dataclass
+class _RunSpec:
+    """Everything a process needs to extract videos (picklable: each worker gets a copy).
+
+    ``cwd`` is the caller's working directory: a worker works from it, so relative paths (videos,
+    configs) resolve, and read in messages, exactly as in the calling process.
+    """
+    cwd: str
+    pose_root: str
+    model_args: dict
+    tracker: dict
+    selector: dict
+    boxes_from: Optional[str]
+    options: ExtractOptions
+    extra_meta: dict = field(default_factory=dict)
+
+
+class _VideoExtractor:
+    """The models, tracker and selector of one process (built once), applied to one video at a time."""
+
+    def __init__(self, spec: _RunSpec):
+        self.spec = spec
+        self.models = _build_models(boxes_from=spec.boxes_from, **spec.model_args)
+        self.tracker = None if spec.boxes_from else TRACKERS.build(spec.tracker)
+        self.selector = None if spec.boxes_from else ATHLETE_SELECTORS.build(spec.selector)
+
+    def __call__(self, vid: str, path: str, progress: bool = False) -> VideoResult:
+        """Extract one video; a bad input gets ``skipped.json``, nothing but an interrupt raises."""
+        spec, args = self.spec, self.spec.model_args
+        try:
+            extract_video(vid, path, spec.pose_root, self.models['pose'], args['pose_batch_size'],
+                          self.models.get('det'), args['det_batch_size'], self.tracker, self.selector,
+                          spec.boxes_from, spec.options, spec.extra_meta, progress)
+        except (VideoDecodeError, SkipVideo) as e:
+            _write_skip(spec.pose_root, vid, path, str(e))
+            return VideoResult('skipped', str(e))
+        except Exception as e:  # noqa: BLE001 - one broken video must not stop the batch
+            return VideoResult('failed', f'{type(e).__name__}: {e}', traceback.format_exc())
+        return VideoResult('done')
+
+
+def _write_skip(pose_root: str, vid: str, path: str, reason: str) -> None:
+    """``skipped.json`` for a bad video, without stale pose files of an earlier run."""
+    for name in ('boxes.json', 'coco_keypoints.json.gz'):
+        if osp.isfile(osp.join(pose_root, vid, name)):
+            os.remove(osp.join(pose_root, vid, name))
+    atomic_write_json(osp.join(pose_root, vid, SKIPPED_FILE), dict(reason=reason, video=path))
+
+
+# ------------------------------------------------------------------------------------------------
+# Worker processes
+# ------------------------------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(spec: _RunSpec, parent_pid: int, abort, log_level: int) -> None:
+    """Set up a worker: one thread, the caller's directory, exit with the caller or on ``abort``."""
+    import cv2
+    import torch
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+    os.chdir(spec.cwd)
+    logging.basicConfig(level=log_level, format='%(levelname)s %(name)s [worker %(process)d]: %(message)s')
+    _WORKER.update(spec=spec, extractor=None)
+
+    def watch() -> None:  # a killed or interrupted caller must not leave workers behind
+        while _alive(parent_pid) and not abort.is_set():
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name='watch-parent', daemon=True).start()
+
+
+def _run_in_worker(vid: str, path: str) -> VideoResult:
+    """Extract one video in a worker; its models are built by its first video (an error there
+    raises: it would fail every video)."""
+    if _WORKER['extractor'] is None:
+        _WORKER['extractor'] = _VideoExtractor(_WORKER['spec'])
+    return _WORKER['extractor'](vid, path)
+
+
+def _run_serial(todo: Sequence[Tuple[str, str]], spec: _RunSpec, bar: tqdm, progress: bool,
+                record: Callable[[str, VideoResult], None]) -> None:
+    """All videos in this process (with per-video progress bars)."""
+    extractor = _VideoExtractor(spec)
+    for vid, path in todo:
+        bar.set_postfix_str(vid)
+        record(vid, extractor(vid, path, progress))
+
+
+def _run_workers(todo: Sequence[Tuple[str, str]], spec: _RunSpec, workers: int,
+                 record: Callable[[str, VideoResult], None]) -> None:
+    """The videos on ``workers`` processes, at most one queued video per worker.
+
+    A worker that dies (killed, out of memory, a crash in a decoder) fails the videos in progress
+    (the next resume retries them) and the rest go on in new workers.
+    """
+    # Not 'fork' (OpenCV's and torch's thread pools deadlock in a child forked after their use): the
+    # fork server imports the stack once, then forks the workers (tools/extract_crops.py does so too)
+    ctx = multiprocessing.get_context('forkserver')
+    ctx.set_forkserver_preload([__name__, f'{__package__}.inference', 'mmdet.apis', 'mmpose.apis'])
+    queue = list(reversed(todo))
+    while queue:
+        _run_pool(ctx, queue, spec, workers, record)
+
+
+def _run_pool(ctx, queue: List[Tuple[str, str]], spec: _RunSpec, workers: int,
+              record: Callable[[str, VideoResult], None]) -> None:
+    """Feed the videos of ``queue`` (popped from its end) to one pool until all are done or a
+    worker dies."""
+    abort = ctx.Event()
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(spec, os.getpid(), abort, logging.getLogger().getEffectiveLevel()))
+    running: Dict[Future, str] = {}
+    broken = False
+    try:
+        while running or (queue and not broken):
+            while queue and not broken and len(running) < workers:
+                vid, path = queue[-1]
+                try:
+                    running[pool.submit(_run_in_worker, vid, path)] = vid
+                    queue.pop()
+                except BrokenProcessPool:  # a worker died since the last result: a new pool takes it
+                    broken = True
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in sorted(finished, key=running.get):
+                try:
+                    res = fut.result()
+                except BrokenProcessPool as e:
+                    broken = True
+                    res = VideoResult('failed', f'worker process died ({e})')
+                record(running.pop(fut), res)
+    except BaseException:
+        abort.set()  # the workers exit at once; their unfinished videos have no meta.json
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# The batch
+# ------------------------------------------------------------------------------------------------
+
+
 def extract_poses(videos: Sequence[Tuple[str, str]],
                   out_root: str,
                   pose_config: str,
@@ -124,7 +300,8 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
                   annotations: Optional[str] = None,
                   det_cfg_options: Optional[dict] = None,
                   pose_cfg_options: Optional[dict] = None,
-                  progress: bool = True) -> dict:
+                  progress: bool = True,
+                  workers: int = 1) -> dict:
     """Extract VPD pose files for many videos and write the PoseDataset pickles.
 
     Bad inputs (undecodable video, no person, boxes that do not fit the video) get
@@ -151,7 +328,9 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
         retry_skipped: With ``resume``, retry videos that were skipped.
         annotations: SynthSport root for the per-element pickle.
         det_cfg_options, pose_cfg_options: Config overrides.
-        progress: Show progress bars.
+        progress: Show progress bars (with workers: one bar over the videos).
+        workers: Processes over videos (each builds its own models, one torch thread each); the
+            files are the same as with one.
 
     Returns:
         Summary ``{finished, skipped: {vid: reason}, failed: {vid: error}, pickles}``.
@@ -164,21 +343,12 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
     options = options or ExtractOptions()
     tracker_cfg = copy.deepcopy(tracker or DEFAULT_TRACKER)
     selector_cfg = copy.deepcopy(athlete_selector or DEFAULT_SELECTOR)
+    if workers < 1:
+        raise ValueError(f'workers must be >= 1, got {workers}')
     if boxes_from is None and det_config is None:
         raise ValueError('a detector config is needed unless boxes are given (boxes_from)')
     if boxes_from is None:
-        from vpd_mm.tracking import HeuristicAthleteSelector, SortTracker
-        max_age = tracker_cfg.get('max_age', inspect.signature(SortTracker).parameters['max_age'].default)
-        if tracker_cfg.get('type') == 'SortTracker' and options.det_interval > max_age:
-            raise ValueError(
-                f'det_interval={options.det_interval} is longer than the tracker\'s max_age={max_age}: '
-                'every track would die between two detected frames; raise tracker max_age')
-        max_gap = selector_cfg.get('max_gap',
-                                   inspect.signature(HeuristicAthleteSelector).parameters['max_gap'].default)
-        if options.det_interval > max_gap:
-            logger.warning(
-                'det_interval=%d > athlete selector max_gap=%d: frames between detections stay empty',
-                options.det_interval, max_gap)
+        _check_tracking(tracker_cfg, selector_cfg, options)
     pose_root = osp.join(out_root, 'pose')
     settings = dict(
         format_version=1,
@@ -220,38 +390,33 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
             logger.info('resume: %d of %d videos already done, %d to go',
                         len(videos) - len(todo), len(videos), len(todo))
 
-        skipped: Dict[str, str] = {}
-        failed: Dict[str, str] = {}
-        if todo:
-            models = _build_models(pose_config, pose_checkpoint, det_config, det_checkpoint, device,
-                                   det_batch_size, pose_batch_size, det_score_thr, det_cat_id, max_people,
-                                   boxes_from, det_cfg_options, pose_cfg_options)
-            trk = None if boxes_from else TRACKERS.build(tracker_cfg)
-            sel = None if boxes_from else ATHLETE_SELECTORS.build(selector_cfg)
-            extra = dict(
+        spec = _RunSpec(
+            cwd=os.getcwd(),
+            pose_root=pose_root,
+            model_args=dict(
+                pose_config=pose_config,
+                pose_checkpoint=pose_checkpoint,
+                det_config=det_config,
+                det_checkpoint=det_checkpoint,
+                device=device,
+                det_batch_size=det_batch_size,
+                pose_batch_size=pose_batch_size,
+                det_score_thr=det_score_thr,
+                det_cat_id=det_cat_id,
+                max_people=max_people,
+                det_cfg_options=det_cfg_options,
+                pose_cfg_options=pose_cfg_options),
+            tracker=tracker_cfg,
+            selector=selector_cfg,
+            boxes_from=boxes_from,
+            options=options,
+            extra_meta=dict(
                 teacher=dict(
                     det_config=settings.get('det_config'),
                     pose_config=settings['pose_config'],
                     det_checkpoint=settings.get('det_checkpoint'),
-                    pose_checkpoint=settings['pose_checkpoint']))
-            bar = tqdm(todo, desc='videos', unit='video', disable=not progress, dynamic_ncols=True)
-            for vid, path in bar:
-                bar.set_postfix_str(vid)
-                try:
-                    extract_video(vid, path, pose_root, models['pose'], pose_batch_size, models.get('det'),
-                                  det_batch_size, trk, sel, boxes_from, options, extra, progress)
-                except (VideoDecodeError, SkipVideo) as e:
-                    skipped[vid] = str(e)
-                    for name in ('boxes.json', 'coco_keypoints.json.gz'):  # no stale files of an earlier run
-                        if osp.isfile(osp.join(pose_root, vid, name)):
-                            os.remove(osp.join(pose_root, vid, name))
-                    atomic_write_json(osp.join(pose_root, vid, SKIPPED_FILE), dict(reason=str(e), video=path))
-                    logger.warning('skipped %s: %s', vid, e)
-                except Exception as e:  # noqa: BLE001 - one broken video must not stop the batch
-                    failed[vid] = f'{type(e).__name__}: {e}'
-                    logger.error('failed %s (%s), going on with the next video:\n%s', vid, path,
-                                 traceback.format_exc())
-            bar.close()
+                    pose_checkpoint=settings['pose_checkpoint'])))
+        failed = _extract_all(todo, spec, workers, progress)
 
         finished = [v for v, _ in videos if osp.isfile(osp.join(pose_root, v, META_FILE))]
         all_skipped = {
@@ -269,6 +434,51 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
             processed_this_run=[v for v, _ in todo])
         atomic_write_json(osp.join(out_root, SUMMARY_FILE), summary, indent=1)
         return summary
+
+
+def _check_tracking(tracker_cfg: dict, selector_cfg: dict, options: ExtractOptions) -> None:
+    """Refuse a ``det_interval`` every track would die in; warn where the selector leaves gaps."""
+    from vpd_mm.tracking import HeuristicAthleteSelector, SortTracker
+    max_age = tracker_cfg.get('max_age', inspect.signature(SortTracker).parameters['max_age'].default)
+    if tracker_cfg.get('type') == 'SortTracker' and options.det_interval > max_age:
+        raise ValueError(
+            f'det_interval={options.det_interval} is longer than the tracker\'s max_age={max_age}: '
+            'every track would die between two detected frames; raise tracker max_age')
+    max_gap = selector_cfg.get('max_gap',
+                               inspect.signature(HeuristicAthleteSelector).parameters['max_gap'].default)
+    if options.det_interval > max_gap:
+        logger.warning('det_interval=%d > athlete selector max_gap=%d: frames between detections stay empty',
+                       options.det_interval, max_gap)
+
+
+def _extract_all(todo: Sequence[Tuple[str, str]], spec: _RunSpec, workers: int,
+                 progress: bool) -> Dict[str, str]:
+    """Extract the ``todo`` videos (in this process or on workers) with one progress bar over them.
+
+    Returns:
+        ``{vid: error}`` of the failed videos, in ``todo`` order.
+    """
+    results: Dict[str, VideoResult] = {}
+    paths = dict(todo)
+    bar = tqdm(total=len(todo), desc='videos', unit='video', disable=not progress, dynamic_ncols=True)
+
+    def record(vid: str, res: VideoResult) -> None:
+        results[vid] = res
+        if res.status == 'skipped':
+            logger.warning('skipped %s: %s', vid, res.message)
+        elif res.status == 'failed':
+            logger.error('failed %s (%s), going on with the next video: %s\n%s', vid, paths[vid], res.message,
+                         res.details)
+        bar.update(1)
+
+    try:
+        if todo and (workers <= 1 or len(todo) <= 1):
+            _run_serial(todo, spec, bar, progress, record)
+        elif todo:
+            _run_workers(todo, spec, min(workers, len(todo)), record)
+    finally:
+        bar.close()
+    return {v: results[v].message for v, _ in todo if v in results and results[v].status == 'failed'}
 
 
 def load_json_roundtrip(obj):
