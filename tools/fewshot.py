@@ -4,7 +4,7 @@ Usage::
 
     python tools/fewshot.py CONFIG --k 4 8 16 32 64 [all] --trials 5 [--features NAME=DIR[+DIR...] ...]
         [--epochs N] [--methods bigru nns] [--baselines [CFG ...]] [--baseline-k K ...]
-        [--baseline-epochs N] [--work-dir DIR]
+        [--baseline-epochs N] [--workers N] [--work-dir DIR]
 
 For every feature set, k and trial the BiGRU of CONFIG (configs/recognition/) is trained with the
 mmengine Runner on the fixed few-shot subset (annotations/fewshot.json) and tested on the full test
@@ -18,7 +18,9 @@ split and the full-data table (recognition.json/.md).
 Writes WORK_DIR/fewshot.{json,md,png} (mean/std top-1 per k, one curve per feature set and method or
 baseline) and per-run files in WORK_DIR/runs (finished runs are skipped: resumable; trials with an
 identical training subset reuse one training run). Feature dirs are relative to the config's data_root;
-``+`` concatenates sources.
+``+`` concatenates sources. ``--workers N`` trains N runs at a time (BiGRU and baselines), each in its own
+single-threaded process, with the same result per run as ``--workers 1``; NNS-DTW runs first, in the main
+process. A failed run is named at the end and leaves the other runs' files; Ctrl-C can be resumed.
 """
 import argparse
 import os.path as osp
@@ -44,6 +46,8 @@ def parse_args(argv=None):
         '`fewshot_baselines`; give the flag without configs to skip them)')
     parser.add_argument('--baseline-k', nargs='+', help='ks for the baselines (default: --k)')
     parser.add_argument('--baseline-epochs', type=int, help='override the baselines\' epoch count')
+    parser.add_argument(
+        '--workers', type=int, default=1, help='processes training runs in parallel (1: in this process)')
     parser.add_argument('--work-dir', default='work_dirs/fewshot', help='output folder')
     return parser.parse_args(argv)
 
@@ -83,7 +87,8 @@ def main(argv=None):
         baselines={baseline_name(p): p
                    for p in baselines},
         baseline_ks=_ks(args.baseline_k),
-        baseline_epochs=args.baseline_epochs)
+        baseline_epochs=args.baseline_epochs,
+        workers=args.workers)
     print(fewshot_markdown(summary))
     full = full_data_summary(summary)
     if full is not None:

@@ -44,3 +44,6 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', eta_min=0, T_max=max_epochs, by_epoch=True, convert_to_iter_based=True)
 ]
 default_hooks = dict(checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
+
+# a fixed seed: the few-shot protocol reuses the result of a run whose training subset repeats
+randomness = dict(seed=0)

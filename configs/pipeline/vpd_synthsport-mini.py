@@ -16,6 +16,7 @@ teachers = dict(
     pose_checkpoint='checkpoints/teachers/rtmpose-t_synthsport-generic.pth',
     vipe_config='configs/vipe/vipe-star_synthsport-3d.py',
     vipe_checkpoint='checkpoints/teachers/vipe-star_synthsport-3d.pth',
+    workers=2,  # videos processed at a time by tools/extract_poses.py (one single-threaded process each)
     extra_args=[])
 crops = dict(crop_size=64, flow='dis', workers=2)
 
@@ -30,7 +31,8 @@ downstream = dict(
     recognition_config='configs/recognition/bigru_synthsport-mini_gt-joints.py',
     detection_config='configs/detection/bigru-det_synthsport-mini_gt-joints.py',
     features=['teacher_2d', 'vpd_2d', 'teacher_vipe', 'vpd_vi'],
-    fewshot=dict(k=['8', 'all'], trials=3, methods=['bigru', 'nns'], epochs=None,
+    # workers: BiGRU / baseline trainings run at a time, one single-threaded process each
+    fewshot=dict(k=['8', 'all'], trials=3, methods=['bigru', 'nns'], epochs=None, workers=2,
                  baselines=['configs/baselines/stgcn_synthsport-mini_gt-2d.py'], baseline_k=['8', 'all']),
     detection=dict(folds=2, iters=None, features=['teacher_vipe', 'vpd_vi']),
 )

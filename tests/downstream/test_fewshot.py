@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 
 import numpy as np
@@ -8,7 +9,7 @@ import vpd_mm  # noqa: F401
 from vpd_mm.downstream.fewshot import run_fewshot
 from vpd_mm.downstream.runner_utils import parse_feature_sets, set_epochs
 from vpd_mm.downstream.synthetic import make_synthetic_feature_dataset
-from vpd_mm.utils.fileio import load_json
+from vpd_mm.utils.fileio import atomic_write_json, load_json
 
 CONFIG = 'configs/recognition/bigru_synthsport-mini_gt-joints.py'
 
@@ -19,6 +20,7 @@ def tiny_config(repo_root, root, epochs=2):
         cfg[key].dataset.data_root = str(root)
         cfg[key].dataset.feature_dirs = ['features/synthetic']
         cfg[key].batch_size = 8
+        cfg[key].dataset.serialize_data = False  # speed: mmengine's serialization runs gc.collect()
     cfg.model.backbone.in_channels = 6
     cfg.model.backbone.hidden_channels = 16
     cfg.model.cls_head.in_channels = 32
@@ -33,17 +35,37 @@ def test_parse_feature_sets():
     assert parse_feature_sets(['gt=a+b', 'x/c/']) == {'gt': ['a', 'b'], 'c': ['x/c/']}
 
 
-def test_fewshot_protocol_writes_table_plot_and_resumes(tmp_path, repo_root):
-    make_synthetic_feature_dataset(str(tmp_path / 'data'))
-    cfg = tiny_config(repo_root, tmp_path / 'data', epochs=1)
+@pytest.fixture(scope='module')
+def serial_run(tmp_path_factory, repo_root):
+    """A ``workers=1`` protocol run on the synthetic data, k=1 (2 trials) and all.
+
+    k=1 trial 1 is trial 0 in another order: it reuses trial 0's training run.
+    """
+    root = tmp_path_factory.mktemp('fewshot')
+    make_synthetic_feature_dataset(str(root / 'data'))
+    fewshot_file = str(root / 'data' / 'annotations' / 'fewshot.json')
+    subsets = load_json(fewshot_file)
+    subsets['1'][1] = list(reversed(subsets['1'][0]))
+    atomic_write_json(fewshot_file, subsets)
+    cfg = tiny_config(repo_root, root / 'data', epochs=1)
     # the Runner tests with mmaction2's accuracy and the DTW retrieval metric side by side
     cfg.test_evaluator = [dict(type='AccMetric'), dict(type='DTWRetrievalMetric')]
-    methods = ('bigru', 'nns')
-    work = str(tmp_path / 'fs')
-    summary = run_fewshot(
-        cfg, {'syn': []}, ks=[1, 'all'], trials=1, work_dir=work, methods=methods, progress=False)
+    kwargs = dict(ks=[1, 'all'], trials=2, methods=('bigru', 'nns'), progress=False)
+    work = str(root / 'w1')
+    summary = run_fewshot(cfg, {'syn': []}, work_dir=work, workers=1, **kwargs)
+    return dict(root=root, cfg=cfg, kwargs=kwargs, work=work, summary=summary)
+
+
+def _runs(work):
+    """``{run file: run}`` of a few-shot work dir."""
+    runs_dir = osp.join(work, 'runs')
+    return {f: load_json(osp.join(runs_dir, f)) for f in sorted(os.listdir(runs_dir)) if f.endswith('.json')}
+
+
+def test_fewshot_protocol_writes_table_plot_and_resumes(serial_run):
+    summary, work = serial_run['summary'], serial_run['work']
     rows = summary['results']['syn/bigru']
-    assert rows['1']['n'] == 1 and rows['all']['n'] == 1
+    assert rows['1']['n'] == 2 and rows['all']['n'] == 1
     assert 0 <= rows['1']['mean'] <= 100
     run = load_json(osp.join(work, 'runs', 'syn_k1_t0.json'))
     assert run['num_train'] == 3  # 1 per class x 3 classes
@@ -55,7 +77,25 @@ def test_fewshot_protocol_writes_table_plot_and_resumes(tmp_path, repo_root):
         assert osp.isfile(osp.join(work, name))
     assert '| syn/bigru |' in open(osp.join(work, 'fewshot.md')).read()
     assert 0 <= summary['results']['syn/nns']['1']['mean'] <= 100
+    # an equal training subset reuses the earlier training run
+    reused = load_json(osp.join(work, 'runs', 'syn_k1_t1.json'))
+    assert reused['same_as'] == {'bigru': 'syn_k1_t0'} and reused['bigru'] == run['bigru']
+    assert rows['1']['trained'] == 1 and not osp.isdir(osp.join(work, 'work', 'syn_k1_t1'))
     # resume: cached runs are reused, not retrained
-    before = {f: osp.getmtime(osp.join(work, 'runs', f)) for f in ('syn_k1_t0.json', 'syn_kall_t0.json')}
-    run_fewshot(cfg, {'syn': []}, ks=[1, 'all'], trials=1, work_dir=work, methods=methods, progress=False)
-    assert before == {f: osp.getmtime(osp.join(work, 'runs', f)) for f in before}
+    files = [f for f in sorted(os.listdir(osp.join(work, 'runs')))]
+    before = {f: osp.getmtime(osp.join(work, 'runs', f)) for f in files}
+    run_fewshot(serial_run['cfg'], {'syn': []}, work_dir=work, **serial_run['kwargs'])
+    assert before == {f: osp.getmtime(osp.join(work, 'runs', f)) for f in files}
+
+
+def test_workers_give_the_same_runs_and_reuse_equal_subsets(serial_run):
+    work = str(serial_run['root'] / 'w2')
+    parallel = run_fewshot(serial_run['cfg'], {'syn': []}, work_dir=work, workers=2, **serial_run['kwargs'])
+    runs = _runs(work)
+    assert sorted(runs) == ['syn_k1_t0.json', 'syn_k1_t1.json', 'syn_kall_t0.json']
+    assert runs == _runs(serial_run['work'])  # every value, the test metrics included
+    assert runs['syn_k1_t1.json']['same_as'] == {'bigru': 'syn_k1_t0'}
+    assert {'nns', 'bigru', 'bigru_metrics'} <= set(runs['syn_kall_t0.json'])
+    assert parallel['results'] == serial_run['summary']['results']
+    assert not osp.isdir(osp.join(work, 'work', 'syn_k1_t1'))
+    assert osp.isfile(osp.join(work, 'work', 'syn_kall_t0', 'epoch_1.pth'))

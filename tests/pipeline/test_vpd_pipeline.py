@@ -48,3 +48,16 @@ def test_unknown_baseline_kind_is_an_error(repo_root, tmp_path):
     cfg.downstream.fewshot.baselines = ['configs/recognition/bigru_synthsport-mini_gt-joints.py']
     with pytest.raises(ValueError, match='expected a pose pickle'):
         build_vpd_stages(cfg)
+
+
+def test_fewshot_workers_are_passed_but_not_keyed(repo_root, tmp_path):
+    from vpd_mm.pipeline.stage import StageRunner
+    cfg = _standard(repo_root, tmp_path)
+    assert cfg.downstream.fewshot.workers == 2  # inherited from the mini job
+    fewshot = next(s for s in build_vpd_stages(cfg) if s.name == 'fewshot')
+    runner = StageRunner(str(tmp_path / 'stamps'))
+    key = runner.key(fewshot)
+    assert runner.command(fewshot, key)[-2:] == ['--workers', '2']
+    cfg.downstream.fewshot.workers = 1
+    one = next(s for s in build_vpd_stages(cfg) if s.name == 'fewshot')
+    assert runner.command(one, key)[-2:] == ['--workers', '1'] and runner.key(one) == key

@@ -5,19 +5,22 @@ subset (``annotations/fewshot.json``: k examples per class, trial = subset index
 the full test split; NNS-DTW classifies the same test split against the same subset. mmaction2
 baselines (ST-GCN on 2D poses, TSN on clips; :class:`BaselineSubsets`) are trained on the same subsets
 and tested on the same test split. ``k='all'`` uses the full training split (one trial) and gives the
-full-data table. Results are cached per run (resumable).
+full-data table. Results are cached per run (resumable). The trainings can be spread over worker
+processes (``workers``, :class:`~vpd_mm.downstream.run_pool.RunPool`) with the same result per run.
 """
 import copy
 import hashlib
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.config import Config
 
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, load_json
 
+from .run_pool import RunPool
 from .runner_utils import (_dataset_cfg, build_dataset, dataset_features, fit_model_to_data, set_epochs,
                            set_feature_dirs, train_and_test)
 
@@ -156,16 +159,134 @@ def _top1(metrics: dict) -> float:
 
 
 def _reuse(cache: Dict[tuple, dict], tag: str, key: str, subset: str, runs_dir: str) -> Optional[dict]:
-    """Result ``key`` of an earlier run whose subset ``tag`` (``run['subsets'][tag]``) equals ``subset``."""
+    """The run trained on an earlier subset ``tag`` (``run['subsets'][tag]``) equal to ``subset``.
+
+    Returns ``dict(run=name, out=path)`` plus ``value`` (its result ``key``) once known, or ``None``.
+    """
     if (tag, subset) in cache:
         return cache[(tag, subset)]
     for f in sorted(os.listdir(runs_dir)) if osp.isdir(runs_dir) else []:
         if f.endswith('.json'):
             run = load_json(osp.join(runs_dir, f))
             if run.get('subsets', {}).get(tag) == subset and key in run and key not in run.get('same_as', {}):
-                cache[(tag, subset)] = dict(value=run[key], run=f[:-5])
+                cache[(tag, subset)] = dict(value=run[key], run=f[:-5], out=osp.join(runs_dir, f))
                 return cache[(tag, subset)]
     return None
+
+
+def _update_run_file(out: str, fields: dict) -> None:
+    """Merge ``fields`` into the run file ``out`` (``subsets`` / ``same_as`` key by key), atomically."""
+    run = load_json(out) if osp.isfile(out) else {}
+    for key, value in fields.items():
+        run[key] = dict(run.get(key, {}), **value) if key in ('subsets', 'same_as') else value
+    atomic_write_json(out, run, indent=1)
+
+
+@dataclass
+class TrainRun:
+    """One few-shot training run: Runner training + test of ``cfg``, top-1 written to ``out[key]``.
+
+    Attributes:
+        name: Run name (``<feature set or baseline>_k<k>_t<trial>``), also the Runner's name.
+        cfg: The complete config (subset, epochs and model size already applied).
+        work_dir: The Runner's work dir.
+        out: The run file (``runs/<name>.json``).
+        key: Result key in the run file (``bigru`` or the baseline's name); the test metrics go to
+            ``<key>_metrics``.
+        fields: Further entries of the run file (feature set, k, trial, subset keys).
+    """
+    name: str
+    cfg: Config
+    work_dir: str
+    out: str
+    key: str
+    fields: dict = field(default_factory=dict)
+
+
+def train_run(run: TrainRun) -> float:
+    """Train and test ``run`` (in this process), write its run file atomically; return its top-1 (%)."""
+    metrics = train_and_test(run.cfg, run.work_dir, name=run.name)
+    top1 = _top1(metrics)
+    _update_run_file(run.out, dict(run.fields, **{run.key: top1, f'{run.key}_metrics': metrics}))
+    return top1
+
+
+class _RunPlan:
+    """Dispatches the training runs in protocol order; a run on a training subset equal to an earlier
+    run's (this job's or a finished one's) reuses that result instead of training again.
+
+    Args:
+        pool: Where the trainings run.
+        runs_dir: Folder of the run files (finished runs found there are reused too).
+        reuse: Reuse equal subsets at all.
+    """
+
+    def __init__(self, pool: RunPool, runs_dir: str, reuse: bool = True):
+        self.pool, self.runs_dir, self.reuse = pool, runs_dir, reuse
+        self._cache: Dict[tuple, dict] = {}
+        self._waiting: List[tuple] = []
+
+    def add(self, run: TrainRun, tag: str, subset: str) -> None:
+        """Train ``run`` (training subset digest ``subset`` of method ``tag``) or reuse an equal one."""
+        earlier = _reuse(self._cache, tag, run.key, subset, self.runs_dir) if self.reuse else None
+        if earlier is None:
+            self._cache[(tag, subset)] = dict(run=run.name, out=run.out)
+            self.pool.submit(run.name, train_run, run)
+            return
+        if 'value' not in earlier and earlier['run'] in self.pool.results:
+            earlier['value'] = self.pool.results[earlier['run']]
+        if 'value' in earlier:
+            self._write_reused(run, earlier)
+        else:  # its source is still training
+            self._waiting.append((run, earlier))
+
+    @staticmethod
+    def _write_reused(run: TrainRun, earlier: dict) -> None:
+        reused = {run.key: earlier['value'], 'same_as': {run.key: earlier['run']}}
+        _update_run_file(run.out, dict(run.fields, **reused))
+
+    def finish(self) -> Dict[str, str]:
+        """Wait for the trainings, write the runs reusing them; return ``{run name: error}`` of failures."""
+        results, failures = self.pool.wait()
+        for run, earlier in self._waiting:
+            if earlier['run'] in failures:
+                failures[run.name] = f'reuses the failed run {earlier["run"]}'
+                continue
+            earlier['value'] = results[earlier['run']]
+            self._write_reused(run, earlier)
+        self._waiting = []
+        return failures
+
+
+def _raise_failures(failures: Dict[str, str], runs_dir: str) -> None:
+    if failures:
+        lines = '\n'.join(f'  {name}: {error}' for name, error in sorted(failures.items()))
+        raise RuntimeError(f'{len(failures)} few-shot run(s) failed (the finished ones are kept in '
+                           f'{runs_dir}; run again to retry only the missing ones):\n{lines}')
+
+
+def _plan_baseline_runs(plan: _RunPlan, config: Union[str, Config], ks: Sequence[K], trials: int,
+                        work_dir: str, epochs: Optional[int], name: str) -> List[str]:
+    """Dispatch the unfinished runs of a baseline to ``plan``; return all its run names."""
+    base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
+    if epochs is not None:
+        set_epochs(base, epochs)
+    subsets = BaselineSubsets(base, osp.join(work_dir, 'lists'))
+    names = []
+    for k, trial in [(k, t) for k in ks for t in range(_trials_of(k, trials))]:
+        run_name = f'{name}_k{k}_t{trial}'
+        names.append(run_name)
+        out = osp.join(plan.runs_dir, run_name + '.json')
+        if osp.isfile(out) and name in load_json(out):
+            continue
+        ids = subsets.ids(k, trial)
+        subset = _subset_key(ids)
+        cfg = copy.deepcopy(base)
+        subsets.apply(cfg, k, trial)
+        fields = dict(feature_set=name, k=str(k), trial=trial, num_train=len(ids), subsets={name: subset})
+        run = TrainRun(run_name, cfg, osp.join(work_dir, 'work', run_name), out, name, fields)
+        plan.add(run, name, subset)
+    return names
 
 
 def run_baseline_fewshot(config: Union[str, Config],
@@ -175,47 +296,22 @@ def run_baseline_fewshot(config: Union[str, Config],
                          epochs: Optional[int] = None,
                          name: Optional[str] = None,
                          progress: bool = True,
-                         reuse_equal_subsets: bool = True) -> List[str]:
+                         reuse_equal_subsets: bool = True,
+                         workers: int = 1) -> List[str]:
     """Train and test an mmaction2 baseline config on every few-shot subset; return the run names.
 
     Writes ``work_dir/runs/<name>_k<k>_t<trial>.json`` with the test top-1 (%) under the key ``name``.
     A subset equal to one already run (same element ids; on small data the subsets of large k are
-    the whole training split) reuses that result (``same_as``) instead of training again.
+    the whole training split) reuses that result (``same_as``) instead of training again. ``workers``
+    spreads the trainings over that many processes (:class:`RunPool`).
     """
-    base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     name = name or baseline_name(config)
-    if epochs is not None:
-        set_epochs(base, epochs)
     runs_dir = osp.join(work_dir, 'runs')
-    subsets = BaselineSubsets(base, osp.join(work_dir, 'lists'))
-    runs = [(k, t) for k in ks for t in range(_trials_of(k, trials))]
-    iterator = runs
-    if progress:
-        from tqdm import tqdm
-        iterator = tqdm(runs, desc=f'few-shot {name}', unit='run')
-    cache: Dict[tuple, dict] = {}
-    names = []
-    for k, trial in iterator:
-        run_name = f'{name}_k{k}_t{trial}'
-        names.append(run_name)
-        out = osp.join(runs_dir, run_name + '.json')
-        if osp.isfile(out) and name in load_json(out):
-            continue
-        ids = subsets.ids(k, trial)
-        subset = _subset_key(ids)
-        result = dict(feature_set=name, k=str(k), trial=trial, num_train=len(ids), subsets={name: subset})
-        earlier = _reuse(cache, name, name, subset, runs_dir) if reuse_equal_subsets else None
-        if earlier is not None:
-            result[name] = earlier['value']
-            result['same_as'] = {name: earlier['run']}
-        else:
-            cfg = copy.deepcopy(base)
-            subsets.apply(cfg, k, trial)
-            metrics = train_and_test(cfg, osp.join(work_dir, 'work', run_name), name=run_name)
-            result[name] = _top1(metrics)
-            result[f'{name}_metrics'] = metrics
-            cache[(name, subset)] = dict(value=result[name], run=run_name)
-        atomic_write_json(out, result, indent=1)
+    with RunPool(workers, progress, desc=f'few-shot {name}') as pool:
+        plan = _RunPlan(pool, runs_dir, reuse_equal_subsets)
+        names = _plan_baseline_runs(plan, config, ks, trials, work_dir, epochs, name)
+        failures = plan.finish()
+    _raise_failures(failures, runs_dir)
     return names
 
 
@@ -230,7 +326,8 @@ def run_fewshot(config: Union[str, Config],
                 baselines: Optional[Dict[str, Union[str, Config]]] = None,
                 baseline_ks: Optional[Sequence[K]] = None,
                 baseline_epochs: Optional[int] = None,
-                reuse_equal_subsets: bool = True) -> dict:
+                reuse_equal_subsets: bool = True,
+                workers: int = 1) -> dict:
     """Run the protocol; write ``work_dir/runs/*.json`` per run and return the summary dict.
 
     Args:
@@ -248,75 +345,89 @@ def run_fewshot(config: Union[str, Config],
         baseline_epochs: Override the baselines' epoch count.
         reuse_equal_subsets: Reuse the result of a run on an equal training subset (same element
             ids) instead of training again (deterministic training gives the same result).
+        workers: Processes for the BiGRU and baseline trainings (``1``: all in this process). Each
+            run gives the same result either way; NNS-DTW always runs here, before the trainings.
+
+    Raises:
+        RuntimeError: Some runs failed (named in the message); the other runs' files are written.
     """
     baselines = dict(baselines or {})
-    rows = []
-    if config is not None:
-        rows += [f'{fs}/{m}' for fs in feature_sets for m in methods]
-        _run_feature_fewshot(config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
-                             reuse_equal_subsets)
-    for name, cfg in baselines.items():
-        run_baseline_fewshot(cfg, ks if baseline_ks is None else baseline_ks, trials, work_dir,
-                             baseline_epochs, name, progress, reuse_equal_subsets)
-        rows.append(name)
+    rows = [f'{fs}/{m}' for fs in feature_sets for m in methods] if config is not None else []
+    runs_dir = osp.join(work_dir, 'runs')
+    with RunPool(workers, progress, desc='few-shot trainings') as pool:
+        plan = _RunPlan(pool, runs_dir, reuse_equal_subsets)
+        if config is not None:
+            _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods, progress)
+        for name, cfg in baselines.items():
+            _plan_baseline_runs(plan, cfg, ks if baseline_ks is None else baseline_ks, trials, work_dir,
+                                baseline_epochs, name)
+            rows.append(name)
+        failures = plan.finish()
+    _raise_failures(failures, runs_dir)
     all_ks = list(ks) + [k for k in (baseline_ks or []) if str(k) not in map(str, ks)]
     summary = summarize_fewshot(work_dir, rows, all_ks, trials)
     write_fewshot_outputs(summary, work_dir)
     return summary
 
 
-def _run_feature_fewshot(config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
-                         reuse_equal_subsets) -> None:
+def _feature_run(base: Config, dirs: Sequence[str], k: K, trial: int) -> Tuple[Config, object, str]:
+    """Config (features, subset, model size), training set and subset digest of one feature run."""
+    cfg = copy.deepcopy(base)
+    if dirs:
+        set_feature_dirs(cfg, dirs)
+    _dataset_cfg(cfg.train_dataloader).update(_subset_overrides(k, trial))
+    train_set = build_dataset(_dataset_cfg(cfg.train_dataloader), pipeline=[], view_mode='stack')
+    fit_model_to_data(cfg, train_set)
+    ids = [train_set.get_data_info(i)['element_id'] for i in range(len(train_set))]
+    return cfg, train_set, _subset_key(ids)
+
+
+def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_dir, epochs, methods,
+                         progress) -> None:
+    """NNS-DTW over every run here, then dispatch the unfinished BiGRU trainings to ``plan``."""
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if epochs is not None:
         set_epochs(base, epochs)
     # k-major, feature sets innermost: a run cut short still compares every feature set at the small ks;
     # the cheap NNS pass over every run comes before the BiGRU trainings.
-    runs = [(phase, fs, k, t) for phase in [m for m in ('nns', 'bigru') if m in methods] for k in ks
-            for t in range(_trials_of(k, trials)) for fs in feature_sets]
+    runs = [(fs, k, t) for k in ks for t in range(_trials_of(k, trials)) for fs in feature_sets]
+    if 'nns' in methods:
+        _nns_pass(base, feature_sets, runs, plan.runs_dir, progress)
+    if 'bigru' not in methods:
+        return
+    for fs, k, trial in runs:
+        run_name = f'{fs}_k{k}_t{trial}'
+        out = osp.join(plan.runs_dir, run_name + '.json')
+        if 'bigru' in (load_json(out) if osp.isfile(out) else {}):
+            continue
+        cfg, train_set, subset = _feature_run(base, feature_sets[fs], k, trial)
+        method = f'{fs}/bigru'
+        fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(train_set))
+        run = TrainRun(run_name, cfg, osp.join(work_dir, 'work', run_name), out, 'bigru',
+                       dict(fields, subsets={method: subset}))
+        plan.add(run, method, subset)
+
+
+def _nns_pass(base: Config, feature_sets: Dict[str, Sequence[str]], runs: List[tuple], runs_dir: str,
+              progress: bool) -> None:
+    """NNS-DTW top-1 of every unfinished run ``(feature set, k, trial)``, written to its run file."""
+    test_cache: Dict[str, tuple] = {}
     iterator = runs
     if progress:
         from tqdm import tqdm
-        iterator = tqdm(runs, desc='few-shot runs', unit='run')
-    runs_dir = osp.join(work_dir, 'runs')
-    test_cache: Dict[str, tuple] = {}
-    cache: Dict[tuple, dict] = {}
-    for phase, fs, k, trial in iterator:
+        iterator = tqdm(runs, desc='few-shot NNS', unit='run')
+    for fs, k, trial in iterator:
         out = osp.join(runs_dir, f'{fs}_k{k}_t{trial}.json')
-        done = load_json(out) if osp.isfile(out) else {}
-        if phase in done:
+        if 'nns' in (load_json(out) if osp.isfile(out) else {}):
             continue
-        cfg = copy.deepcopy(base)
-        if feature_sets[fs]:
-            set_feature_dirs(cfg, feature_sets[fs])
-        _dataset_cfg(cfg.train_dataloader).update(_subset_overrides(k, trial))
-        train_set = build_dataset(_dataset_cfg(cfg.train_dataloader), pipeline=[], view_mode='stack')
-        fit_model_to_data(cfg, train_set)
-        ids = [train_set.get_data_info(i)['element_id'] for i in range(len(train_set))]
-        subset = _subset_key(ids)
-        result = dict(done, feature_set=fs, k=str(k), trial=trial, num_train=len(train_set))
-        result.setdefault('subsets', {})
-        if phase == 'nns':
-            if fs not in test_cache:
-                test_cache[fs] = dataset_features(
-                    build_dataset(_dataset_cfg(cfg.test_dataloader), pipeline=[], view_mode='stack'))
-            tr_x, tr_y = dataset_features(train_set)
-            result['nns'] = nns_top1(tr_x, tr_y, *test_cache[fs])
-            result['subsets'][f'{fs}/nns'] = subset
-        else:
-            method = f'{fs}/bigru'
-            earlier = _reuse(cache, method, 'bigru', subset, runs_dir) if reuse_equal_subsets else None
-            if earlier is not None:
-                result['bigru'] = earlier['value']
-                result.setdefault('same_as', {})['bigru'] = earlier['run']
-            else:
-                run_name = f'{fs}_k{k}_t{trial}'
-                metrics = train_and_test(cfg, osp.join(work_dir, 'work', run_name), name=run_name)
-                result['bigru'] = _top1(metrics)
-                result['bigru_metrics'] = metrics
-                cache[(method, subset)] = dict(value=result['bigru'], run=run_name)
-            result['subsets'][method] = subset
-        atomic_write_json(out, result, indent=1)
+        cfg, train_set, subset = _feature_run(base, feature_sets[fs], k, trial)
+        if fs not in test_cache:
+            test_cache[fs] = dataset_features(
+                build_dataset(_dataset_cfg(cfg.test_dataloader), pipeline=[], view_mode='stack'))
+        tr_x, tr_y = dataset_features(train_set)
+        fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(train_set))
+        _update_run_file(
+            out, dict(fields, subsets={f'{fs}/nns': subset}, nns=nns_top1(tr_x, tr_y, *test_cache[fs])))
 
 
 def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trials: int) -> dict:

@@ -92,7 +92,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     if cfg.get('generate'):
         cmd += ['--eval-gt', root]
     cmd += list(teachers.get('extra_args', []))
-    stages.append(Stage('poses', cmd, resume_args=['--resume'], fresh_args=['--overwrite'],
+    workers = ['--workers', str(teachers.get('workers', 1))]  # speed only: kept out of the stage's key
+    stages.append(Stage('poses', cmd, resume_args=['--resume', *workers], fresh_args=['--overwrite', *workers],
                         inputs=[videos, teachers.det_config, teachers.det_checkpoint, teachers.pose_config,
                                 teachers.pose_checkpoint],
                         outputs=[pose_root], env=env))
@@ -163,8 +164,11 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
         cmd += ['--baselines', *baselines]
         if baselines and few.get('baseline_k'):
             cmd += ['--baseline-k', *few.baseline_k]
+        # the worker count changes how fast the stage runs, not what it writes: kept out of its key
+        workers = ['--workers', str(few.get('workers', 1))]
         stages.append(Stage('fewshot', cmd, inputs=[rec_config, *baselines, *feature_inputs],
-                            outputs=[osp.join(out, 'fewshot.json')], env=env))
+                            outputs=[osp.join(out, 'fewshot.json')], env=env, resume_args=workers,
+                            fresh_args=workers))
         results.append(out)
     if down.get('detection'):
         det = down.detection
