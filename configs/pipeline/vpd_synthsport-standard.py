@@ -9,7 +9,7 @@ data_root = 'data/synthsport_standard'
 generate = dict(size='standard')
 work_dir = 'work_dirs/vpd_synthsport-standard'
 
-_schedule = ['train_cfg.max_epochs=12', 'train_dataloader.dataset.num_samples_per_epoch=4000',
+_schedule = ['train_cfg.max_epochs=40', 'train_dataloader.dataset.num_samples_per_epoch=4000',
              'val_dataloader.dataset.num_samples_per_epoch=1000']
 students = dict(
     vpd_2d=dict(cfg_options=_schedule),
