@@ -26,8 +26,9 @@ against SynthSport GT (``OUT/teacher_eval.json`` + a table; see tools/eval_teach
 
 ``--workers N`` shares the videos among N processes, each with its own models and one torch
 thread (up to the number of cores; on a GPU every worker holds both models in its memory). The
-files are byte-identical to a one-process run; with workers there is one progress bar, over the
-videos.
+files are byte-identical to a one-process run with one thread (``OMP_NUM_THREADS=1``; more threads
+sum floats in another order, which can change the last bits of boxes and keypoints); with workers
+there is one progress bar, over the videos.
 
 Resume: with ``--resume`` finished videos (meta.json present) and skipped ones (skipped.json) are
 not decoded again; a killed run loses at most the videos in progress. Bad inputs (corrupt or empty

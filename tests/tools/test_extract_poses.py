@@ -183,11 +183,21 @@ def _tree(root):
 
 
 def _run_twice(tool, args, tmp_path, name):
-    """Run with --workers 1 and 2; return both output folders' files (pose/ and the PoseDataset)."""
+    """Run with --workers 1 and 2; return both output folders' files (pose/ and the PoseDataset).
+
+    Workers compute with one thread each; the one-process run does too here, since float sums (and
+    so the last bits of boxes and keypoints) depend on how many threads share them.
+    """
+    import torch
     trees = []
+    threads = torch.get_num_threads()
     for workers in (1, 2):
         out = tmp_path / f'{name}{workers}'
-        tool.main(args + ['-o', str(out), '--workers', str(workers)])
+        torch.set_num_threads(1)
+        try:
+            tool.main(args + ['-o', str(out), '--workers', str(workers)])
+        finally:
+            torch.set_num_threads(threads)
         summary = json.load(open(out / 'extract_summary.json'))
         assert summary['processed_this_run'] == ['blank', 'broken', 'empty', 'gym', 'gym2']
         assert list(summary['skipped']) == sorted(summary['skipped']) and summary['failed'] == {}
