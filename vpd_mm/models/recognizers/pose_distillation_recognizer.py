@@ -1,17 +1,15 @@
 """Video Pose Distillation: a student CNN regressing the teacher's pose features from crops + flow."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
 from mmaction.registry import MODELS
-from mmengine.model import BaseModel
 
 from ...datasets.transforms.flow_crop_flip import FLOW_FLIP_CENTER
-
-ForwardResults = Union[Dict[str, torch.Tensor], List[dict], torch.Tensor]
+from .mode_dispatch_model import ModeDispatchModel
 
 
 @MODELS.register_module()
-class PoseDistillationRecognizer(BaseModel):
+class PoseDistillationRecognizer(ModeDispatchModel):
     """VPD student (REFERENCE.md §2): encoder F (e.g. :class:`StudentResNet`) + motion decoder D.
 
     Training target of frame ``t``: the teacher features ``p_t`` and ``p_t - p_{t-1}``. With motion,
@@ -159,15 +157,3 @@ class PoseDistillationRecognizer(BaseModel):
                 d[k] = v
         return out
 
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[dict] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """Dispatch to :meth:`loss`, :meth:`predict` or :meth:`extract_feat` by ``mode``."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feat(inputs)
-        raise ValueError(f'Invalid mode {mode!r}; use "loss", "predict" or "tensor"')

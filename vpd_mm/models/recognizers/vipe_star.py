@@ -1,16 +1,15 @@
 """VIPE*: the view-invariant pose embedding model trained on 3D poses (REFERENCE.md section 1)."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
 from mmaction.registry import MODELS
-from mmengine.model import BaseModel
 
-ForwardResults = Union[Dict[str, torch.Tensor], List[dict], torch.Tensor]
+from .mode_dispatch_model import ModeDispatchModel
 
 
 @MODELS.register_module()
-class VIPEStar(BaseModel):
+class VIPEStar(ModeDispatchModel):
     """Encoder + 3D decoder heads + contrastive loss, as an mmengine model.
 
     Batches come from :class:`vpd_mm.datasets.Pose3DDataset` with ``PackVIPEInputs``:
@@ -97,19 +96,6 @@ class VIPEStar(BaseModel):
                 loss_recon=float(rec[i]),
                 loss=float(con[i] + rec[i])) for i in range(len(emb))
         ]
-
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[dict] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """Dispatch to :meth:`loss`, :meth:`predict` or :meth:`extract_feat` by ``mode``."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feat(inputs)
-        raise ValueError(f'Invalid mode {mode!r}; use "loss", "predict" or "tensor"')
 
     @torch.no_grad()
     def embed(self, features: np.ndarray, batch_size: int = 4096) -> np.ndarray:
