@@ -155,9 +155,9 @@ class StageRunner:
                         break
                     pending.remove(i)
                     started = self._start(i, stages, jobs)
-                    if isinstance(started, str):  # 'skipped' (up to date) or 'ran' (dry run)
-                        records[i] = dict(name=stages[i].name, status=started, seconds=0.0)
-                        self._mark_produced(stages[i])
+                    if isinstance(started[0], str):  # ('skipped' (up to date) or 'ran' (dry run), key)
+                        records[i] = dict(name=stages[i].name, status=started[0], seconds=0.0)
+                        self._mark_produced(stages[i], started[1])
                         progressed = True
                     else:
                         running[i] = started
@@ -176,23 +176,23 @@ class StageRunner:
     def _head(self, i: int, stages: Sequence[Stage]) -> str:
         return f'[{i + 1}/{len(stages)}] {stages[i].name}'
 
-    def _mark_produced(self, stage: Stage) -> None:
-        key = self.key(stage)
+    def _mark_produced(self, stage: Stage, key: str) -> None:
+        """Record ``key`` as the fingerprint of the stage's outputs (inputs of later stages)."""
         for out in stage.outputs:
             self._produced[osp.normpath(out)] = key
 
     def _start(self, i: int, stages: Sequence[Stage], jobs: int):
-        """Start stage ``i``: its process record, or ``'skipped'`` (up to date) / ``'ran'`` (dry run)."""
+        """Start stage ``i``: its process record, or ``('skipped' | 'ran', key)`` when up to date / a dry run."""
         stage = stages[i]
         key = self.key(stage)
         head = self._head(i, stages)
         if self.is_up_to_date(stage, key):
             print(f'{head}: up to date, skipped', flush=True)
-            return 'skipped'
+            return 'skipped', key
         cmd = self.command(stage, key)
         print(f'{head}: {" ".join(cmd)}', flush=True)
         if self.dry_run:
-            return 'ran'
+            return 'ran', key
         # A 'running' stamp with the new key: if this run is killed, the next one resumes
         # (resume_args) instead of treating the half-written outputs as stale.
         atomic_write_json(self._stamp_path(stage), dict(key=key, state='running'))
@@ -232,8 +232,7 @@ class StageRunner:
         atomic_write_json(self._stamp_path(stage), dict(key=key, state='done', cmd=cmd, seconds=seconds,
                                                         finished=time.strftime('%Y-%m-%d %H:%M:%S')))
         print(f'{self._head(i, stages)}: done in {seconds:.0f} s', flush=True)
-        for out in stage.outputs:
-            self._produced[osp.normpath(out)] = key
+        self._mark_produced(stage, key)
         return dict(name=stage.name, status='ran', seconds=round(seconds, 1))
 
 
