@@ -3,7 +3,7 @@
 Usage::
 
     python tools/fewshot.py CONFIG --k 4 8 16 32 64 [all] --trials 5 [--features NAME=DIR[+DIR...] ...]
-        [--epochs N] [--methods bigru nns] [--baselines [CFG ...]] [--baseline-k K ...]
+        [--epochs N] [--max-iters N] [--methods bigru nns] [--baselines [CFG ...]] [--baseline-k K ...]
         [--baseline-epochs N] [--workers N] [--work-dir DIR]
 
 For every feature set, k and trial the BiGRU of CONFIG (configs/recognition/) is trained with the
@@ -18,7 +18,9 @@ split and the full-data table (recognition.json/.md).
 Writes WORK_DIR/fewshot.{json,md,png} (mean/std top-1 per k, one curve per feature set and method or
 baseline) and per-run files in WORK_DIR/runs (finished runs are skipped: resumable; trials with an
 identical training subset reuse one training run). Feature dirs are relative to the config's data_root;
-``+`` concatenates sources. ``--workers N`` trains N runs at a time (BiGRU and baselines), each in its own
+``+`` concatenates sources. ``--max-iters N`` caps a BiGRU run at about N training steps (fewer epochs
+for large k). A run file records a digest of its inputs (config, feature files, annotations): results
+whose inputs changed since are computed again. ``--workers N`` trains N runs at a time (BiGRU and baselines), each in its own
 single-threaded process, with the same result per run as ``--workers 1``; NNS-DTW runs first, in the main
 process. A failed run is named at the end and leaves the other runs' files; Ctrl-C can be resumed.
 """
@@ -38,6 +40,8 @@ def parse_args(argv=None):
     parser.add_argument('--trials', type=int, default=5, help='fixed subsets per k')
     parser.add_argument('--features', nargs='*', help='feature sets NAME=DIR[+DIR...] (default: config\'s)')
     parser.add_argument('--epochs', type=int, help='override the BiGRU config\'s epoch count')
+    parser.add_argument(
+        '--max-iters', type=int, help='cap a BiGRU run at about this many training steps (fewer epochs for large k)')
     parser.add_argument('--methods', nargs='+', default=['bigru', 'nns'], choices=['bigru', 'nns'])
     parser.add_argument(
         '--baselines',
@@ -88,7 +92,8 @@ def main(argv=None):
                    for p in baselines},
         baseline_ks=_ks(args.baseline_k),
         baseline_epochs=args.baseline_epochs,
-        workers=args.workers)
+        workers=args.workers,
+        max_iters=args.max_iters)
     print(fewshot_markdown(summary))
     full = full_data_summary(summary)
     if full is not None:

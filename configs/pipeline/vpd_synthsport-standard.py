@@ -9,7 +9,9 @@ data_root = 'data/synthsport_standard'
 generate = dict(size='standard')
 work_dir = 'work_dirs/vpd_synthsport-standard'
 
-_schedule = ['train_cfg.max_epochs=40', 'train_dataloader.dataset.num_samples_per_epoch=4000',
+_epochs = 120
+_schedule = [f'train_cfg.max_epochs={_epochs}', f'param_scheduler.0.T_max={_epochs}',
+             f'param_scheduler.0.end={_epochs}', 'train_dataloader.dataset.num_samples_per_epoch=4000',
              'val_dataloader.dataset.num_samples_per_epoch=1000']
 students = dict(
     vpd_2d=dict(cfg_options=_schedule),

@@ -99,3 +99,35 @@ def test_workers_give_the_same_runs_and_reuse_equal_subsets(serial_run):
     assert parallel['results'] == serial_run['summary']['results']
     assert not osp.isdir(osp.join(work, 'work', 'syn_k1_t1'))
     assert osp.isfile(osp.join(work, 'work', 'syn_kall_t0', 'epoch_1.pth'))
+
+
+def test_results_of_changed_features_are_computed_again(tmp_path, repo_root):
+    import pickle
+    make_synthetic_feature_dataset(str(tmp_path / 'data'))
+    cfg = tiny_config(repo_root, tmp_path / 'data', epochs=2)
+    work = str(tmp_path / 'w')
+    kwargs = dict(ks=[1], trials=1, methods=('bigru', 'nns'), progress=False, work_dir=work)
+    # max_iters caps the epochs: one step is less than an epoch (3 actions x 2 views, batch 8)
+    run_fewshot(cfg, {'syn': []}, max_iters=1, **kwargs)
+    assert osp.isfile(osp.join(work, 'work', 'syn_k1_t0', 'epoch_1.pth'))
+    assert not osp.isfile(osp.join(work, 'work', 'syn_k1_t0', 'epoch_2.pth'))
+    first = _runs(work)['syn_k1_t0.json']
+    assert set(first['inputs']) == {'syn/bigru', 'syn/nns'}
+    # a changed schedule makes the BiGRU result stale, not the NNS one
+    run_fewshot(cfg, {'syn': []}, **kwargs)
+    second = _runs(work)['syn_k1_t0.json']
+    assert second['inputs']['syn/nns'] == first['inputs']['syn/nns']
+    assert second['inputs']['syn/bigru'] != first['inputs']['syn/bigru']
+    assert osp.isfile(osp.join(work, 'work', 'syn_k1_t0', 'epoch_2.pth'))
+    # re-extracted features (one video's file rewritten) make both stale
+    feature_dir = tmp_path / 'data' / 'features' / 'synthetic'
+    path = str(sorted(feature_dir.iterdir())[0])
+    with open(path, 'rb') as f:
+        data = pickle.load(f)
+    data = [(frame, -emb, extra) for frame, emb, extra in data]
+    with open(path, 'wb') as f:
+        pickle.dump(data, f)
+    run_fewshot(cfg, {'syn': []}, **kwargs)
+    third = _runs(work)['syn_k1_t0.json']
+    for method in ('syn/bigru', 'syn/nns'):
+        assert third['inputs'][method] != second['inputs'][method]

@@ -5,20 +5,23 @@ subset (``annotations/fewshot.json``: k examples per class, trial = subset index
 the full test split; NNS-DTW classifies the same test split against the same subset. mmaction2
 baselines (ST-GCN on 2D poses, TSN on clips; :class:`BaselineSubsets`) are trained on the same subsets
 and tested on the same test split. ``k='all'`` uses the full training split (one trial) and gives the
-full-data table. Results are cached per run (resumable). The trainings can be spread over worker
+full-data table. Results are cached per run (resumable) with a digest of their inputs (config and
+data): a result whose features, annotations or config changed since is computed again. The trainings can be spread over worker
 processes (``workers``, :class:`~vpd_mm.downstream.run_pool.RunPool`) with the same result per run.
 """
 import copy
 import hashlib
+import json
+import math
 import os
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.config import Config
 
-from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, load_json
+from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, content_digest, load_json
 
 from .run_pool import RunPool
 from .runner_utils import (_dataset_cfg, build_dataset, dataset_features, fit_model_to_data, set_epochs,
@@ -44,6 +47,53 @@ def _subset_overrides(k: K, trial: int) -> dict:
 def _subset_key(ids: Sequence) -> str:
     """Digest of a training subset (order-free): runs on equal subsets give equal results."""
     return hashlib.sha1('\n'.join(sorted(map(str, ids))).encode()).hexdigest()[:16]
+
+
+# dataset fields that select a run's training subset: covered by the subset digest instead
+_SUBSET_FIELDS = ('fewshot_k', 'fewshot_trial', 'split', 'ann_file')
+
+
+def _inputs_digest(cfg: Config, data_digest: str) -> str:
+    """Digest of what a run's result depends on: ``cfg`` (less its work dir and training subset) and
+    the digest of its data files."""
+    cfg_dict = copy.deepcopy(cfg.to_dict())
+    for key in ('work_dir', 'experiment_name'):
+        cfg_dict.pop(key, None)
+    if 'train_dataloader' in cfg_dict:
+        train = _dataset_cfg(cfg_dict['train_dataloader'])
+        for key in _SUBSET_FIELDS:
+            train.pop(key, None)
+    text = json.dumps(cfg_dict, sort_keys=True, default=str)
+    return hashlib.sha1(f'{data_digest}\n{text}'.encode()).hexdigest()[:16]
+
+
+def _data_digest(dataset_cfg: dict, dir_keys: Sequence[str] = ('feature_dirs', )) -> str:
+    """Content digest of a dataset config's data: its ``*_file`` entries and the dirs under ``dir_keys``."""
+    root = dataset_cfg.get('data_root') or ''
+    paths = [v for k, v in sorted(dataset_cfg.items()) if k.endswith('_file') and isinstance(v, str)]
+    for key in dir_keys:
+        dirs = dataset_cfg.get(key) or []
+        paths += [dirs] if isinstance(dirs, str) else list(dirs)
+    return content_digest(p if osp.isabs(p) or osp.exists(p) else osp.join(root, p) for p in paths)
+
+
+def _finished(out: str, key: str, method: str, digest: str) -> bool:
+    """Whether the run file ``out`` holds result ``key`` of ``method`` computed from inputs ``digest``.
+
+    A result from other inputs (features re-extracted, config edited) is stale: it is removed from the
+    file, so that a failed recomputation cannot leave it in the tables.
+    """
+    run = load_json(out) if osp.isfile(out) else {}
+    if key not in run:
+        return False
+    if run.get('inputs', {}).get(method) == digest:
+        return True
+    for name in (key, f'{key}_metrics'):
+        run.pop(name, None)
+    for name in ('same_as', 'inputs', 'subsets'):
+        run.get(name, {}).pop(method if name != 'same_as' else key, None)
+    atomic_write_json(out, run, indent=1)
+    return False
 
 
 def _trials_of(k: K, trials: int) -> int:
@@ -158,27 +208,31 @@ def _top1(metrics: dict) -> float:
     return 100.0 * top1[0]
 
 
-def _reuse(cache: Dict[tuple, dict], tag: str, key: str, subset: str, runs_dir: str) -> Optional[dict]:
-    """The run trained on an earlier subset ``tag`` (``run['subsets'][tag]``) equal to ``subset``.
+def _reuse(cache: Dict[tuple, dict], tag: str, key: str, subset: str, digest: str,
+           runs_dir: str) -> Optional[dict]:
+    """The run of method ``tag`` trained on an earlier subset equal to ``subset`` (``run['subsets'][tag]``)
+    from the same inputs ``digest`` (``run['inputs'][tag]``).
 
     Returns ``dict(run=name, out=path)`` plus ``value`` (its result ``key``) once known, or ``None``.
     """
-    if (tag, subset) in cache:
-        return cache[(tag, subset)]
+    if (tag, subset, digest) in cache:
+        return cache[(tag, subset, digest)]
     for f in sorted(os.listdir(runs_dir)) if osp.isdir(runs_dir) else []:
         if f.endswith('.json'):
             run = load_json(osp.join(runs_dir, f))
-            if run.get('subsets', {}).get(tag) == subset and key in run and key not in run.get('same_as', {}):
-                cache[(tag, subset)] = dict(value=run[key], run=f[:-5], out=osp.join(runs_dir, f))
-                return cache[(tag, subset)]
+            if (run.get('subsets', {}).get(tag) == subset and run.get('inputs', {}).get(tag) == digest
+                    and key in run and key not in run.get('same_as', {})):
+                cache[(tag, subset, digest)] = dict(value=run[key], run=f[:-5], out=osp.join(runs_dir, f))
+                return cache[(tag, subset, digest)]
     return None
 
 
 def _update_run_file(out: str, fields: dict) -> None:
-    """Merge ``fields`` into the run file ``out`` (``subsets`` / ``same_as`` key by key), atomically."""
+    """Merge ``fields`` into the run file ``out`` (``subsets`` / ``inputs`` / ``same_as`` key by key),
+    atomically."""
     run = load_json(out) if osp.isfile(out) else {}
     for key, value in fields.items():
-        run[key] = dict(run.get(key, {}), **value) if key in ('subsets', 'same_as') else value
+        run[key] = dict(run.get(key, {}), **value) if key in ('subsets', 'inputs', 'same_as') else value
     atomic_write_json(out, run, indent=1)
 
 
@@ -226,11 +280,12 @@ class _RunPlan:
         self._cache: Dict[tuple, dict] = {}
         self._waiting: List[tuple] = []
 
-    def add(self, run: TrainRun, tag: str, subset: str) -> None:
-        """Train ``run`` (training subset digest ``subset`` of method ``tag``) or reuse an equal one."""
-        earlier = _reuse(self._cache, tag, run.key, subset, self.runs_dir) if self.reuse else None
+    def add(self, run: TrainRun, tag: str, subset: str, digest: str) -> None:
+        """Train ``run`` (method ``tag``, training subset digest ``subset``, inputs digest ``digest``) or
+        reuse an equal one."""
+        earlier = _reuse(self._cache, tag, run.key, subset, digest, self.runs_dir) if self.reuse else None
         if earlier is None:
-            self._cache[(tag, subset)] = dict(run=run.name, out=run.out)
+            self._cache[(tag, subset, digest)] = dict(run=run.name, out=run.out)
             self.pool.submit(run.name, train_run, run)
             return
         if 'value' not in earlier and earlier['run'] in self.pool.results:
@@ -272,20 +327,26 @@ def _plan_baseline_runs(plan: _RunPlan, config: Union[str, Config], ks: Sequence
     if epochs is not None:
         set_epochs(base, epochs)
     subsets = BaselineSubsets(base, osp.join(work_dir, 'lists'))
+    # the training annotations (pose pickle or list + few-shot file); the video clips a list names are
+    # not hashed
+    digest = _inputs_digest(base, _data_digest(dict(_dataset_cfg(base.train_dataloader),
+                                                    fewshot_file=base.get('fewshot_file', None)), ()))
     names = []
     for k, trial in [(k, t) for k in ks for t in range(_trials_of(k, trials))]:
         run_name = f'{name}_k{k}_t{trial}'
         names.append(run_name)
         out = osp.join(plan.runs_dir, run_name + '.json')
-        if osp.isfile(out) and name in load_json(out):
+        if _finished(out, name, name, digest):
             continue
         ids = subsets.ids(k, trial)
         subset = _subset_key(ids)
         cfg = copy.deepcopy(base)
         subsets.apply(cfg, k, trial)
-        fields = dict(feature_set=name, k=str(k), trial=trial, num_train=len(ids), subsets={name: subset})
+        fields = dict(
+            feature_set=name, k=str(k), trial=trial, num_train=len(ids), subsets={name: subset},
+            inputs={name: digest})
         run = TrainRun(run_name, cfg, osp.join(work_dir, 'work', run_name), out, name, fields)
-        plan.add(run, name, subset)
+        plan.add(run, name, subset, digest)
     return names
 
 
@@ -327,7 +388,8 @@ def run_fewshot(config: Union[str, Config],
                 baseline_ks: Optional[Sequence[K]] = None,
                 baseline_epochs: Optional[int] = None,
                 reuse_equal_subsets: bool = True,
-                workers: int = 1) -> dict:
+                workers: int = 1,
+                max_iters: Optional[int] = None) -> dict:
     """Run the protocol; write ``work_dir/runs/*.json`` per run and return the summary dict.
 
     Args:
@@ -347,6 +409,8 @@ def run_fewshot(config: Union[str, Config],
             ids) instead of training again (deterministic training gives the same result).
         workers: Processes for the BiGRU and baseline trainings (``1``: all in this process). Each
             run gives the same result either way; NNS-DTW always runs here, before the trainings.
+        max_iters: Cap a BiGRU run at about this many training steps: a large k (many steps an
+            epoch) trains fewer epochs, as the paper trains fewer epochs on large sets.
 
     Raises:
         RuntimeError: Some runs failed (named in the message); the other runs' files are written.
@@ -357,7 +421,8 @@ def run_fewshot(config: Union[str, Config],
     with RunPool(workers, progress, desc='few-shot trainings') as pool:
         plan = _RunPlan(pool, runs_dir, reuse_equal_subsets)
         if config is not None:
-            _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods, progress)
+            _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
+                                 max_iters)
         for name, cfg in baselines.items():
             _plan_baseline_runs(plan, cfg, ks if baseline_ks is None else baseline_ks, trials, work_dir,
                                 baseline_epochs, name)
@@ -370,20 +435,48 @@ def run_fewshot(config: Union[str, Config],
     return summary
 
 
-def _feature_run(base: Config, dirs: Sequence[str], k: K, trial: int) -> Tuple[Config, object, str]:
-    """Config (features, subset, model size), training set and subset digest of one feature run."""
+class _FeatureRun(NamedTuple):
+    """One feature set's run ``(k, trial)``: its config, training set and digests."""
+    cfg: Config  # features, subset, model size (and epochs, when capped) applied
+    train_set: object  # the training subset, views stacked
+    subset: str  # digest of the training subset's element ids
+    data: str  # content digest of the feature files and annotations
+
+
+def _feature_run(base: Config, dirs: Sequence[str], k: K, trial: int, data_digests: Dict[tuple, str],
+                 max_iters: Optional[int] = None) -> _FeatureRun:
+    """Build one feature run; ``data_digests`` caches the content digests per feature dirs."""
     cfg = copy.deepcopy(base)
     if dirs:
         set_feature_dirs(cfg, dirs)
-    _dataset_cfg(cfg.train_dataloader).update(_subset_overrides(k, trial))
-    train_set = build_dataset(_dataset_cfg(cfg.train_dataloader), pipeline=[], view_mode='stack')
+    train_cfg = _dataset_cfg(cfg.train_dataloader)
+    key = tuple(train_cfg.get('feature_dirs') or [])
+    if key not in data_digests:
+        data_digests[key] = _data_digest(train_cfg)
+    train_cfg.update(_subset_overrides(k, trial))
+    train_set = build_dataset(train_cfg, pipeline=[], view_mode='stack')
     fit_model_to_data(cfg, train_set)
+    if max_iters:
+        _cap_epochs(cfg, train_set, max_iters)
     ids = [train_set.get_data_info(i)['element_id'] for i in range(len(train_set))]
-    return cfg, train_set, _subset_key(ids)
+    return _FeatureRun(cfg, train_set, _subset_key(ids), data_digests[key])
+
+
+def _cap_epochs(cfg: Config, train_set, max_iters: int) -> None:
+    """Fewer epochs where more than ``max_iters`` training steps would run (large k: many steps an epoch)."""
+    loader = cfg.train_dataloader
+    views = 1
+    if _dataset_cfg(loader).get('view_mode', 'stack') == 'samples' and len(train_set):
+        views = int(train_set.get_data_info(0)['features'].shape[1])
+    samples = len(train_set) * views
+    steps = samples // loader.batch_size if loader.get('drop_last') else math.ceil(samples / loader.batch_size)
+    epochs = max(1, math.ceil(max_iters / max(steps, 1)))
+    if epochs < cfg.train_cfg.max_epochs:
+        set_epochs(cfg, epochs)
 
 
 def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_dir, epochs, methods,
-                         progress) -> None:
+                         progress, max_iters=None) -> None:
     """NNS-DTW over every run here, then dispatch the unfinished BiGRU trainings to ``plan``."""
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if epochs is not None:
@@ -391,25 +484,27 @@ def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_
     # k-major, feature sets innermost: a run cut short still compares every feature set at the small ks;
     # the cheap NNS pass over every run comes before the BiGRU trainings.
     runs = [(fs, k, t) for k in ks for t in range(_trials_of(k, trials)) for fs in feature_sets]
+    data_digests: Dict[tuple, str] = {}
     if 'nns' in methods:
-        _nns_pass(base, feature_sets, runs, plan.runs_dir, progress)
+        _nns_pass(base, feature_sets, runs, plan.runs_dir, progress, data_digests)
     if 'bigru' not in methods:
         return
     for fs, k, trial in runs:
         run_name = f'{fs}_k{k}_t{trial}'
         out = osp.join(plan.runs_dir, run_name + '.json')
-        if 'bigru' in (load_json(out) if osp.isfile(out) else {}):
-            continue
-        cfg, train_set, subset = _feature_run(base, feature_sets[fs], k, trial)
         method = f'{fs}/bigru'
-        fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(train_set))
-        run = TrainRun(run_name, cfg, osp.join(work_dir, 'work', run_name), out, 'bigru',
-                       dict(fields, subsets={method: subset}))
-        plan.add(run, method, subset)
+        run = _feature_run(base, feature_sets[fs], k, trial, data_digests, max_iters)
+        digest = _inputs_digest(run.cfg, run.data)
+        if _finished(out, 'bigru', method, digest):
+            continue
+        fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(run.train_set),
+                      subsets={method: run.subset}, inputs={method: digest})
+        plan.add(TrainRun(run_name, run.cfg, osp.join(work_dir, 'work', run_name), out, 'bigru', fields), method,
+                 run.subset, digest)
 
 
 def _nns_pass(base: Config, feature_sets: Dict[str, Sequence[str]], runs: List[tuple], runs_dir: str,
-              progress: bool) -> None:
+              progress: bool, data_digests: Dict[tuple, str]) -> None:
     """NNS-DTW top-1 of every unfinished run ``(feature set, k, trial)``, written to its run file."""
     test_cache: Dict[str, tuple] = {}
     iterator = runs
@@ -418,16 +513,20 @@ def _nns_pass(base: Config, feature_sets: Dict[str, Sequence[str]], runs: List[t
         iterator = tqdm(runs, desc='few-shot NNS', unit='run')
     for fs, k, trial in iterator:
         out = osp.join(runs_dir, f'{fs}_k{k}_t{trial}.json')
-        if 'nns' in (load_json(out) if osp.isfile(out) else {}):
+        run = _feature_run(base, feature_sets[fs], k, trial, data_digests)
+        method = f'{fs}/nns'
+        # NNS depends on the data and the datasets' settings, not on the training schedule
+        digest = _inputs_digest(Config(dict(test_dataloader=run.cfg.test_dataloader)), run.data)
+        if _finished(out, 'nns', method, digest):
             continue
-        cfg, train_set, subset = _feature_run(base, feature_sets[fs], k, trial)
         if fs not in test_cache:
             test_cache[fs] = dataset_features(
-                build_dataset(_dataset_cfg(cfg.test_dataloader), pipeline=[], view_mode='stack'))
-        tr_x, tr_y = dataset_features(train_set)
-        fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(train_set))
+                build_dataset(_dataset_cfg(run.cfg.test_dataloader), pipeline=[], view_mode='stack'))
+        tr_x, tr_y = dataset_features(run.train_set)
+        fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(run.train_set))
         _update_run_file(
-            out, dict(fields, subsets={f'{fs}/nns': subset}, nns=nns_top1(tr_x, tr_y, *test_cache[fs])))
+            out, dict(fields, subsets={method: run.subset}, inputs={method: digest},
+                      nns=nns_top1(tr_x, tr_y, *test_cache[fs])))
 
 
 def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trials: int) -> dict:

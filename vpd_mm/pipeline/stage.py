@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from vpd_mm.utils.fileio import atomic_write_json, load_json
+from vpd_mm.utils.fileio import atomic_write_json, file_digest, load_json
 
 #: Environment variables that do not change a stage's outputs (not part of its key).
 UNKEYED_ENV = frozenset({'OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'NUMBA_NUM_THREADS',
@@ -50,14 +50,6 @@ class Stage:
     env: Dict[str, str] = field(default_factory=dict)
     resume_args: List[str] = field(default_factory=list)
     fresh_args: List[str] = field(default_factory=list)
-
-
-def _file_digest(path: str) -> str:
-    sha = hashlib.sha1()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def _dir_digest(path: str) -> str:
@@ -95,7 +87,7 @@ class StageRunner:
             return 'stage:' + self._produced[norm]
         full = osp.join(self.cwd or '.', path)
         if osp.isfile(full):
-            return 'file:' + _file_digest(full)
+            return 'file:' + file_digest(full)
         if osp.isdir(full):
             return 'dir:' + _dir_digest(full)
         return 'missing'

@@ -160,6 +160,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                '--features', *feature_args, '--work-dir', out]
         if few.get('epochs'):
             cmd += ['--epochs', str(few.epochs)]
+        if few.get('max_iters'):
+            cmd += ['--max-iters', str(few.max_iters)]
         baselines = [_baseline_config(b, config_dir, root, teacher_out) for b in few.get('baselines') or []]
         cmd += ['--baselines', *baselines]
         if baselines and few.get('baseline_k'):

@@ -6,11 +6,12 @@ truncated file that a later ``--resume`` would mistake for a finished one.
 """
 import contextlib
 import gzip
+import hashlib
 import json
 import os
 import pickle
 import tempfile
-from typing import Any, Iterator, Union
+from typing import Any, Iterable, Iterator, Union
 
 PathLike = Union[str, os.PathLike]
 
@@ -82,3 +83,33 @@ def load_json(path: PathLike) -> Any:
             return json.load(f)
     except (OSError, EOFError, ValueError) as e:
         raise ValueError(f'{path}: not a readable JSON file ({e})') from e
+
+
+def file_digest(path: PathLike) -> str:
+    """SHA-1 of a file's contents (hex)."""
+    sha = hashlib.sha1()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def content_digest(paths: Iterable[PathLike]) -> str:
+    """SHA-1 (hex) of the contents of files and of every file under directories (names included).
+
+    A missing path counts as ``missing``, so creating it changes the digest.
+    """
+    sha = hashlib.sha1()
+    for path in map(os.fspath, paths):
+        sha.update(f'<{path}>'.encode())
+        if os.path.isfile(path):
+            sha.update(file_digest(path).encode())
+        elif os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    full = os.path.join(root, name)
+                    sha.update(f'{os.path.relpath(full, path)}:{file_digest(full)};'.encode())
+        else:
+            sha.update(b'missing')
+    return sha.hexdigest()
