@@ -22,6 +22,8 @@ import numpy as np
 from tqdm import tqdm
 
 from vpd_mm.utils.fileio import atomic_write_json, load_json
+from vpd_mm.utils.threads import use_one_thread
+
 from .flow import BaseFlowBackend, build_flow_backend
 from .geometry import check_box, crop_square
 from .quantize import FLOW_CLIP, quantize_flow
@@ -320,13 +322,7 @@ _WORKER: dict = {}
 
 
 def _init_worker(flow_cfg: dict) -> None:
-    import cv2
-    cv2.setNumThreads(1)
-    try:
-        import torch
-        torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover
-        pass
+    use_one_thread()
     _WORKER['backend'] = build_flow_backend(flow_cfg)
 
 

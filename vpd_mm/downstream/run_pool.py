@@ -8,12 +8,13 @@ reported by :meth:`RunPool.wait`; the other jobs go on. Jobs write their own res
 a cut-short pool leaves every finished job's output behind.
 """
 import multiprocessing
-import os
 import signal
 import sys
 import traceback
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Dict, Optional, Tuple
+
+from vpd_mm.utils.threads import use_one_thread
 
 
 def init_worker() -> None:
@@ -23,15 +24,7 @@ def init_worker() -> None:
     job after an interrupted one.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for var in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-        os.environ[var] = '1'
-    import torch
-    torch.set_num_threads(1)
-    try:
-        import numba
-        numba.set_num_threads(1)
-    except (ImportError, ValueError):  # no numba, or its thread count already fixed lower
-        pass
+    use_one_thread()
     from .runner_utils import init_registries
     init_registries()
 

@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from vpd_mm.tracking import ATHLETE_SELECTORS, TRACKERS
 from vpd_mm.utils.fileio import atomic_write_json, load_json
+from vpd_mm.utils.threads import use_one_thread
 
 from .extract import META_FILE, SKIPPED_FILE, ExtractOptions, SkipVideo, extract_video
 from .pose_dataset import write_pose_datasets
@@ -186,10 +187,7 @@ _WORKER: dict = {}
 
 def _init_worker(spec: _RunSpec, parent_pid: int, abort, log_level: int) -> None:
     """Set up a worker: one thread, the caller's directory, exit with the caller or on ``abort``."""
-    import cv2
-    import torch
-    torch.set_num_threads(1)
-    cv2.setNumThreads(1)
+    use_one_thread()
     os.chdir(spec.cwd)
     logging.basicConfig(level=log_level, format='%(levelname)s %(name)s [worker %(process)d]: %(message)s')
     _WORKER.update(spec=spec, extractor=None)
