@@ -33,6 +33,11 @@ def parse_args(argv=None):
     parser.add_argument('--amp', action='store_true', help='float16 autocast (CUDA only)')
     parser.add_argument('--videos', nargs='+', help='only these video ids (default: every finished video)')
     parser.add_argument('--resume', action='store_true', help='skip videos whose output file exists')
+    parser.add_argument(
+        '--decoded-pose',
+        action='store_true',
+        help='write the student\'s estimate of its teacher\'s features (motion decoder p_t) instead of the '
+        'embedding, e.g. for tools/eval_joint_features.py')
     return parser.parse_args(argv)
 
 
@@ -49,7 +54,8 @@ def main(argv=None):
         batch_size=args.batch_size,
         num_workers=args.num_workers,
         resume=args.resume,
-        amp=args.amp)
+        amp=args.amp,
+        decode_pose=args.decoded_pose)
     counts = {s: sum(v == s for v in status.values()) for s in ('written', 'skipped', 'empty')}
     print(
         f'{counts["written"]} written, {counts["skipped"]} skipped (already present), '

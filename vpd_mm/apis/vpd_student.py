@@ -79,7 +79,8 @@ def apply_vpd(model,
               num_workers: int = 0,
               resume: bool = False,
               amp: bool = False,
-              progress: bool = True) -> Dict[str, str]:
+              progress: bool = True,
+              decode_pose: bool = False) -> Dict[str, str]:
     """Write ``out_dir/<vid>.emb.pkl`` for every finished video of ``crop_root``.
 
     Each record is ``(frame, (2, D) [original, mirrored], {})`` for every frame of the crop store (frames
@@ -96,6 +97,8 @@ def apply_vpd(model,
         resume: Skip videos whose output file exists (otherwise they are rewritten).
         amp: float16 autocast on CUDA.
         progress: Show a tqdm bar.
+        decode_pose: Write the student's estimate of the teacher's features (the motion decoder's
+            ``p_t`` part; the embedding itself without a motion decoder) instead of its embedding.
 
     Returns:
         ``{video: 'written' | 'skipped' | 'empty'}`` (``'empty'``: the store has no frame, nothing written).
@@ -146,7 +149,7 @@ def apply_vpd(model,
         for batch in loader:
             data = model.data_preprocessor(batch, False)
             with autocast:
-                emb = model.embed_with_flip(data['inputs'])
+                emb = model.embed_with_flip(data['inputs'], decode_pose=decode_pose)
             emb = emb.float().cpu().numpy()
             samples = batch['data_samples']
             for vid, frame, e in zip(samples['video'], samples['frame'].tolist(), emb):

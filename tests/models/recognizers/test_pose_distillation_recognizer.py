@@ -87,6 +87,21 @@ def test_test_time_flip_matches_the_training_flip():
     np.testing.assert_allclose(out[1]['embedding'], both[1].numpy(), atol=1e-5)
 
 
+def test_decoded_pose_is_the_motion_decoders_estimate_of_the_teacher():
+    model = build().eval()
+    data = model.data_preprocessor(items(seed=2))
+    mirrored = model.data_preprocessor(items(seed=2, flip=True))
+    with torch.no_grad():
+        decoded = model.embed_with_flip(data['inputs'], decode_pose=True)
+        torch.testing.assert_close(decoded[:, 0], model.motion_head(model.extract_feat(data['inputs']))[:, :D])
+        torch.testing.assert_close(
+            decoded[:, 1], model.motion_head(model.extract_feat(mirrored['inputs']))[:, :D], atol=1e-5, rtol=1e-4)
+        # without a motion decoder the embedding is the estimate
+        plain = build(with_motion=False).eval()
+        torch.testing.assert_close(
+            plain.embed_with_flip(data['inputs'], decode_pose=True), plain.embed_with_flip(data['inputs']))
+
+
 def test_predict_with_targets_gives_per_sample_losses():
     model = build().eval()
     data = model.data_preprocessor(items())

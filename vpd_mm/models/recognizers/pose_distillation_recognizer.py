@@ -91,10 +91,19 @@ class PoseDistillationRecognizer(ModeDispatchModel):
             out[:, c] = 2 * (FLOW_FLIP_CENTER - mean) / std - out[:, c]
         return out
 
-    def embed_with_flip(self, inputs: torch.Tensor) -> torch.Tensor:
-        """``(N, 2, D)`` embeddings ``[original, mirrored]`` of normalised inputs (one forward pass)."""
+    def embed_with_flip(self, inputs: torch.Tensor, decode_pose: bool = False) -> torch.Tensor:
+        """``(N, 2, D)`` embeddings ``[original, mirrored]`` of normalised inputs (one forward pass).
+
+        Args:
+            inputs: ``(N, 5, H, W)`` normalised RGB + flow crops.
+            decode_pose: Return the motion decoder's estimate of the teacher's features ``p_t`` instead
+                of the embedding (a diagnostic: how well the student reproduces its teacher).
+        """
         n = inputs.shape[0]
         emb = self.extract_feat(torch.cat([inputs, self.flip_inputs(inputs)]))
+        if decode_pose:
+            if self.motion_head is not None:
+                emb = self.motion_head(emb)[:, :self.embedding_dim]
         return torch.stack([emb[:n], emb[n:]], dim=1)
 
     # ------------------------------------------------------------------ losses
