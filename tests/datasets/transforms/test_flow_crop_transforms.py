@@ -144,3 +144,23 @@ def test_pack_stacks_rgb_then_flow_and_row_zero_targets():
     assert ds['video'] == 'v' and ds['frame'] == 3 and ds['flip'] is False
     rgb = build(type='PackDistillationInputs')(dict(img=src['img']))
     assert rgb['inputs'].shape == (3, 16, 16) and rgb['data_samples'] == {}
+
+
+def test_motion_blur_spreads_an_edge_along_its_line_and_spares_the_flow():
+    from vpd_mm.datasets.transforms.flow_crop_motion_blur import motion_blur_kernel
+    k = motion_blur_kernel(5, 0.0)
+    assert k.shape == (5, 5) and k.sum() == pytest.approx(1.0) and k[2].sum() == pytest.approx(1.0)
+    img = np.zeros((16, 16, 3), np.uint8)
+    img[:, 8:] = 200  # a vertical edge
+    flow = np.full((16, 16, 2), 124, np.uint8)
+    never = TRANSFORMS.build(dict(type='FlowCropMotionBlur', prob=0.0))
+    assert never(dict(img=img.copy(), flow=flow))['img'].tobytes() == img.tobytes()
+    np.random.seed(0)
+    out = TRANSFORMS.build(dict(type='FlowCropMotionBlur', prob=1.0, length=(5, 5)))(dict(img=img, flow=flow))
+    assert out['flow'] is flow and out['img'].dtype == np.uint8
+    smeared = (out['img'][..., 0] > 0) & (out['img'][..., 0] < 200)
+    assert smeared[:, 5:11].any() and not smeared[:, :3].any() and not smeared[:, 13:].any()
+    with pytest.raises(ValueError, match='uint8'):
+        TRANSFORMS.build(dict(type='FlowCropMotionBlur', prob=1.0))(dict(img=img.astype(np.float32)))
+    with pytest.raises(ValueError, match='length'):
+        TRANSFORMS.build(dict(type='FlowCropMotionBlur', length=(1, 3)))

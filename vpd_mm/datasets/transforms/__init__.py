@@ -17,3 +17,4 @@ from .flow_crop_color_jitter import FlowCropColorJitter  # noqa: F401
 from .flow_crop_flip import FlowCropFlip  # noqa: F401
 from .flow_crop_background_noise import FlowCropBackgroundNoise  # noqa: F401
 from .pack_distillation_inputs import PackDistillationInputs  # noqa: F401
+from .flow_crop_motion_blur import FlowCropMotionBlur  # noqa: F401
