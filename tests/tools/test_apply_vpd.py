@@ -121,3 +121,25 @@ def test_train_resume_and_apply(repo_root, workspace, capsys, monkeypatch):
 def test_apply_vpd_names_a_missing_checkpoint(workspace):
     with pytest.raises(FileNotFoundError, match='missing.pth: checkpoint not found'):
         _apply_tool().main([str(workspace / 'tiny.py'), 'missing.pth', str(workspace / 'crops'), '-o', 'x'])
+
+
+def test_a_work_dir_resolves_to_its_latest_runs_best_checkpoint(workspace):
+    import shutil
+    import time
+
+    from vpd_mm.apis.vpd_student import resolve_checkpoint
+    work = workspace / 'work'
+    recorded = resolve_checkpoint(str(work))  # test_train_resume_and_apply trained here
+    assert osp.basename(recorded).startswith('best_distill_objective_epoch_')
+    # a best checkpoint left by an earlier run (newer file time) is not taken
+    stale = work / 'best_distill_objective_epoch_99.pth'
+    shutil.copy(work / 'epoch_1.pth', stale)
+    os.utime(stale, (time.time() + 10, time.time() + 10))
+    try:
+        assert resolve_checkpoint(str(work)) == recorded
+    finally:
+        os.remove(stale)
+    assert resolve_checkpoint(str(work / 'epoch_2.pth')) == str(work / 'epoch_2.pth')
+    (workspace / 'empty').mkdir(exist_ok=True)
+    with pytest.raises(FileNotFoundError, match='no best_.*and no last_checkpoint'):
+        resolve_checkpoint(str(workspace / 'empty'))

@@ -9,27 +9,48 @@ from mmengine.logging import print_log
 
 EMBEDDING_SUFFIX = '.emb.pkl'
 _INFERENCE_DROP = ('FlowCropRandomResizedCrop', 'FlowCropColorJitter', 'FlowCropFlip',
-                   'FlowCropBackgroundNoise')
+                   'FlowCropBackgroundNoise', 'FlowCropMotionBlur')
 
 
 def resolve_checkpoint(checkpoint: str) -> str:
     """A checkpoint file, or for a ``tools/train.py`` work dir its best (else last) checkpoint.
+
+    The best checkpoint is the one the work dir's latest run recorded (mmengine's ``best_ckpt`` in the
+    last checkpoint), so a ``best_*.pth`` left by an earlier run in the same dir is never taken. Work dirs
+    without ``last_checkpoint`` fall back to their newest ``best_*.pth``.
 
     Raises:
         FileNotFoundError: Neither a file nor a work dir holding a checkpoint.
     """
     import glob
 
-    if osp.isdir(checkpoint):
-        best = sorted(glob.glob(osp.join(checkpoint, 'best_*.pth')), key=osp.getmtime)
-        if best:
-            return best[-1]
-        last = osp.join(checkpoint, 'last_checkpoint')
-        if osp.isfile(last):
-            path = open(last).read().strip()
-            return path if osp.isabs(path) or osp.isfile(path) else osp.join(checkpoint, osp.basename(path))
-        raise FileNotFoundError(f'{checkpoint}: work dir holds no best_*.pth and no last_checkpoint')
-    return checkpoint
+    if not osp.isdir(checkpoint):
+        return checkpoint
+    last_file = osp.join(checkpoint, 'last_checkpoint')
+    if osp.isfile(last_file):
+        path = open(last_file).read().strip()
+        last = path if osp.isabs(path) or osp.isfile(path) else osp.join(checkpoint, osp.basename(path))
+        if not osp.isfile(last):
+            raise FileNotFoundError(f'{last_file} names {path}, which does not exist')
+        best = _recorded_best(last)
+        if best is not None and osp.isfile(best):
+            return best
+        if best is not None and osp.isfile(osp.join(checkpoint, osp.basename(best))):
+            return osp.join(checkpoint, osp.basename(best))  # the work dir was moved
+        return last
+    best = sorted(glob.glob(osp.join(checkpoint, 'best_*.pth')), key=osp.getmtime)
+    if best:
+        return best[-1]
+    raise FileNotFoundError(f'{checkpoint}: work dir holds no best_*.pth and no last_checkpoint')
+
+
+def _recorded_best(path: str) -> Optional[str]:
+    """The ``best_ckpt`` an mmengine checkpoint's message hub recorded, if any."""
+    import torch
+    ckpt = torch.load(path, map_location='cpu', weights_only=False)
+    info = ckpt.get('message_hub', {}).get('runtime_info', {}) if isinstance(ckpt, dict) else {}
+    best = info.get('best_ckpt')
+    return best if isinstance(best, str) and best else None
 
 
 def load_vpd_model(config: str, checkpoint: str, device: str = 'cpu'):
