@@ -423,10 +423,11 @@ def run_fewshot(config: Union[str, Config],
         if config is not None:
             _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
                                  max_iters)
-        for name, cfg in baselines.items():
-            _plan_baseline_runs(plan, cfg, ks if baseline_ks is None else baseline_ks, trials, work_dir,
-                                baseline_epochs, name)
-            rows.append(name)
+        # k-major as the feature sets: a run cut short still compares every baseline at the small ks
+        for k in ks if baseline_ks is None else baseline_ks:
+            for name, cfg in baselines.items():
+                _plan_baseline_runs(plan, cfg, [k], trials, work_dir, baseline_epochs, name)
+        rows += list(baselines)
         failures = plan.finish()
     _raise_failures(failures, runs_dir)
     all_ks = list(ks) + [k for k in (baseline_ks or []) if str(k) not in map(str, ks)]
