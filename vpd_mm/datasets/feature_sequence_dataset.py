@@ -37,6 +37,30 @@ def find_feature_file(feature_dir: str, video: str, suffixes: Sequence[str] = EM
     raise FileNotFoundError(f'video {video!r}: no feature file, tried {tried}')
 
 
+def video_length(data_root: Optional[str], video: str) -> Optional[int]:
+    """Frame count from ``<data_root>/pose/<video>/meta.json`` when it exists, else None."""
+    meta = osp.join(data_root or '', 'pose', video, 'meta.json')
+    if not osp.isfile(meta):
+        return None
+    return int(load_json(meta)['num_frames'])
+
+
+def check_action_interval(name: str, start: int, end: int, frames: np.ndarray, num_frames: Optional[int]) -> None:
+    """Raise ``ValueError`` naming the action if ``[start, end)`` is not inside its video.
+
+    The bound is the video's frame count where known (:func:`video_length`): teacher / student features
+    miss the frames where the athlete was not tracked, and those frames are simply left out. Without
+    it the bound is the range the features cover.
+    """
+    if num_frames is not None:
+        if start < 0 or end <= start or end > num_frames:
+            raise ValueError(f'{name}: interval [{start}, {end}) is outside the video, which has '
+                             f'{num_frames} frames')
+    elif start < 0 or end <= start or start > frames[-1] or end > frames[-1] + 1:
+        raise ValueError(f'{name}: interval [{start}, {end}) is outside the video, whose features cover '
+                         f'frames [{frames[0]}, {frames[-1] + 1})')
+
+
 def load_video_features(feature_dirs: Sequence[str],
                         video: str,
                         suffixes: Sequence[str] = EMBEDDING_SUFFIXES) -> Tuple[np.ndarray, np.ndarray]:
@@ -283,29 +307,13 @@ class FeatureSequenceDataset(BaseDataset):
         data_list.sort(key=lambda d: (str(d['element_id']), d['view']))
         return data_list
 
-    def _video_length(self, video: str) -> Optional[int]:
-        """Frame count from ``<data_root>/pose/<video>/meta.json`` when it exists, else None."""
-        meta = osp.join(self.data_root or '', 'pose', video, 'meta.json')
-        if not osp.isfile(meta):
-            return None
-        return int(load_json(meta)['num_frames'])
-
     def _make_samples(self, el: dict, video: str, frames: np.ndarray, feats: np.ndarray, classes: List[str],
                       default_fps: Optional[float]) -> List[dict]:
         name = f'action {el["id"]} (video {video})'
         label = self._label_of(el, classes)
         start = int(el.get('start', frames[0]))
         end = int(el.get('end', frames[-1] + 1))
-        num_frames = self._video_length(video)
-        if num_frames is not None:
-            # Teacher / student features may miss frames where the athlete was not tracked: the
-            # bound is the video itself (its pose meta.json), the missing frames are left out.
-            if start < 0 or end <= start or end > num_frames:
-                raise ValueError(f'{name}: interval [{start}, {end}) is outside the video, which has '
-                                 f'{num_frames} frames')
-        elif start < 0 or end <= start or start > frames[-1] or end > frames[-1] + 1:
-            raise ValueError(f'{name}: interval [{start}, {end}) is outside the video, whose features cover '
-                             f'frames [{frames[0]}, {frames[-1] + 1})')
+        check_action_interval(name, start, end, frames, video_length(self.data_root, video))
         lo, hi = np.searchsorted(frames, start), np.searchsorted(frames, end)
         sel_frames, sel = frames[lo:hi], feats[lo:hi]
         fps = el.get('fps', default_fps)

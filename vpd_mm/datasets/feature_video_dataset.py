@@ -9,7 +9,8 @@ from mmengine.dataset import BaseDataset
 
 from vpd_mm.utils.fileio import load_json
 
-from .feature_sequence_dataset import EMBEDDING_SUFFIXES, _as_list, load_video_features
+from .feature_sequence_dataset import (EMBEDDING_SUFFIXES, _as_list, check_action_interval, load_video_features,
+                                       video_length)
 
 
 @DATASETS.register_module()
@@ -80,12 +81,12 @@ class FeatureVideoDataset(BaseDataset):
             frames, feats = load_video_features(self.feature_dirs, video, self.feature_suffixes)
             labels = np.zeros(len(frames), np.float32)
             intervals = []
+            num_frames = video_length(self.data_root, video)
             for el in by_video.get(video, []):
                 start, end = int(el['start']), int(el['end'])
-                if start < 0 or end <= start or start > frames[-1] or end > frames[-1] + 1:
-                    raise ValueError(
-                        f'action {el["id"]} (video {video}): interval [{start}, {end}) is outside '
-                        f'the video, whose features cover frames [{frames[0]}, {frames[-1] + 1})')
+                # frames of the action without features (athlete not tracked) have no target; the GT
+                # interval stays whole for the evaluation
+                check_action_interval(f'action {el["id"]} (video {video})', start, end, frames, num_frames)
                 labels[(frames >= start) & (frames < end)] = 1
                 intervals.append((start, end))
             data_list.append(
