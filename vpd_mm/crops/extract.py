@@ -322,7 +322,7 @@ _WORKER: dict = {}
 
 
 def _init_worker(flow_cfg: dict) -> None:
-    use_one_thread()
+    use_one_thread(environ=False, numba=False)
     _WORKER['backend'] = build_flow_backend(flow_cfg)
 
 

@@ -187,7 +187,7 @@ _WORKER: dict = {}
 
 def _init_worker(spec: _RunSpec, parent_pid: int, abort, log_level: int) -> None:
     """Set up a worker: one thread, the caller's directory, exit with the caller or on ``abort``."""
-    use_one_thread()
+    use_one_thread(environ=False, numba=False)  # byte-identical to a one-process run with one thread
     os.chdir(spec.cwd)
     logging.basicConfig(level=log_level, format='%(levelname)s %(name)s [worker %(process)d]: %(message)s')
     _WORKER.update(spec=spec, extractor=None)
