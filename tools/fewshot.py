@@ -20,9 +20,10 @@ baseline) and per-run files in WORK_DIR/runs (finished runs are skipped: resumab
 identical training subset reuse one training run). Feature dirs are relative to the config's data_root;
 ``+`` concatenates sources. ``--max-iters N`` caps a BiGRU run at about N training steps (fewer epochs
 for large k). A run file records a digest of its inputs (config, feature files, annotations): results
-whose inputs changed since are computed again. ``--workers N`` trains N runs at a time (BiGRU and baselines), each in its own
-single-threaded process, with the same result per run as ``--workers 1``; NNS-DTW runs first, in the main
-process. A failed run is named at the end and leaves the other runs' files; Ctrl-C can be resumed.
+whose inputs changed since are computed again. ``--workers N`` trains N runs at a time (BiGRU and
+baselines), each in its own single-threaded process, with the same result per run as ``--workers 1``;
+NNS-DTW runs first, in the main process. A failed run is named at the end and leaves the other runs'
+files; Ctrl-C can be resumed.
 """
 import argparse
 import os.path as osp

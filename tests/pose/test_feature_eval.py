@@ -46,5 +46,5 @@ def test_wrong_feature_size_and_missing_files_are_named(tmp_path):
     save_embeddings(str(tmp_path / 'vipe' / 'v0.emb.pkl'), [(0, np.zeros((2, 32), np.float32), {})])
     with pytest.raises(ValueError, match=r'vipe.*32-d features'):
         evaluate_joint_features({'vipe': tmp_path / 'vipe'}, tmp_path / 'gt', tmp_path)
-    with pytest.raises(FileNotFoundError, match=r"no feature file for video 'v0'"):
+    with pytest.raises(FileNotFoundError, match=r"video 'v0': no feature file"):
         evaluate_joint_features({'x': tmp_path / 'nothing'}, tmp_path / 'gt', tmp_path)

@@ -6,8 +6,9 @@ the full test split; NNS-DTW classifies the same test split against the same sub
 baselines (ST-GCN on 2D poses, TSN on clips; :class:`BaselineSubsets`) are trained on the same subsets
 and tested on the same test split. ``k='all'`` uses the full training split (one trial) and gives the
 full-data table. Results are cached per run (resumable) with a digest of their inputs (config and
-data): a result whose features, annotations or config changed since is computed again. The trainings can be spread over worker
-processes (``workers``, :class:`~vpd_mm.downstream.run_pool.RunPool`) with the same result per run.
+data): a result whose features, annotations or config changed since is computed again. The trainings
+can be spread over worker processes (``workers``, :class:`~vpd_mm.downstream.run_pool.RunPool`) with the
+same result per run.
 """
 import copy
 import hashlib
@@ -67,14 +68,16 @@ def _inputs_digest(cfg: Config, data_digest: str) -> str:
     return hashlib.sha1(f'{data_digest}\n{text}'.encode()).hexdigest()[:16]
 
 
-def _data_digest(dataset_cfg: dict, dir_keys: Sequence[str] = ('feature_dirs', )) -> str:
-    """Content digest of a dataset config's data: its ``*_file`` entries and the dirs under ``dir_keys``."""
+def _data_digest(dataset_cfg: dict, dir_keys: Sequence[str] = ('feature_dirs', ),
+                 extra_files: Sequence[Optional[str]] = ()) -> str:
+    """Content digest of a dataset config's data: its ``*_file`` entries and the dirs under ``dir_keys``
+    (under its ``data_root``, as the datasets resolve them), and ``extra_files`` (given paths)."""
     root = dataset_cfg.get('data_root') or ''
     paths = [v for k, v in sorted(dataset_cfg.items()) if k.endswith('_file') and isinstance(v, str)]
     for key in dir_keys:
         dirs = dataset_cfg.get(key) or []
         paths += [dirs] if isinstance(dirs, str) else list(dirs)
-    return content_digest(p if osp.isabs(p) or osp.exists(p) else osp.join(root, p) for p in paths)
+    return content_digest([osp.join(root, p) for p in paths] + [p for p in extra_files if p])
 
 
 def _finished(out: str, key: str, method: str, digest: str) -> bool:
@@ -90,8 +93,9 @@ def _finished(out: str, key: str, method: str, digest: str) -> bool:
         return True
     for name in (key, f'{key}_metrics'):
         run.pop(name, None)
-    for name in ('same_as', 'inputs', 'subsets'):
-        run.get(name, {}).pop(method if name != 'same_as' else key, None)
+    run.get('same_as', {}).pop(key, None)
+    for name in ('inputs', 'subsets'):
+        run.get(name, {}).pop(method, None)
     atomic_write_json(out, run, indent=1)
     return False
 
@@ -320,17 +324,30 @@ def _raise_failures(failures: Dict[str, str], runs_dir: str) -> None:
                            f'{runs_dir}; run again to retry only the missing ones):\n{lines}')
 
 
-def _plan_baseline_runs(plan: _RunPlan, config: Union[str, Config], ks: Sequence[K], trials: int,
-                        work_dir: str, epochs: Optional[int], name: str) -> List[str]:
-    """Dispatch the unfinished runs of a baseline to ``plan``; return all its run names."""
+class _Baseline(NamedTuple):
+    """A baseline config ready for its few-shot runs."""
+    name: str
+    base: Config  # epochs applied
+    subsets: 'BaselineSubsets'
+    digest: str  # inputs digest of every run of it
+
+
+def _prepare_baseline(config: Union[str, Config], work_dir: str, epochs: Optional[int], name: str) -> _Baseline:
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if epochs is not None:
         set_epochs(base, epochs)
     subsets = BaselineSubsets(base, osp.join(work_dir, 'lists'))
     # the training annotations (pose pickle or list + few-shot file); the video clips a list names are
     # not hashed
-    digest = _inputs_digest(base, _data_digest(dict(_dataset_cfg(base.train_dataloader),
-                                                    fewshot_file=base.get('fewshot_file', None)), ()))
+    digest = _inputs_digest(base, _data_digest(_dataset_cfg(base.train_dataloader), (),
+                                               [base.get('fewshot_file', None)]))
+    return _Baseline(name, base, subsets, digest)
+
+
+def _plan_baseline_runs(plan: _RunPlan, baseline: _Baseline, ks: Sequence[K], trials: int,
+                        work_dir: str) -> List[str]:
+    """Dispatch the unfinished runs of a baseline to ``plan``; return all its run names."""
+    name, base, subsets, digest = baseline
     names = []
     for k, trial in [(k, t) for k in ks for t in range(_trials_of(k, trials))]:
         run_name = f'{name}_k{k}_t{trial}'
@@ -370,7 +387,7 @@ def run_baseline_fewshot(config: Union[str, Config],
     runs_dir = osp.join(work_dir, 'runs')
     with RunPool(workers, progress, desc=f'few-shot {name}') as pool:
         plan = _RunPlan(pool, runs_dir, reuse_equal_subsets)
-        names = _plan_baseline_runs(plan, config, ks, trials, work_dir, epochs, name)
+        names = _plan_baseline_runs(plan, _prepare_baseline(config, work_dir, epochs, name), ks, trials, work_dir)
         failures = plan.finish()
     _raise_failures(failures, runs_dir)
     return names
@@ -423,10 +440,11 @@ def run_fewshot(config: Union[str, Config],
         if config is not None:
             _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
                                  max_iters)
+        prepared = [_prepare_baseline(cfg, work_dir, baseline_epochs, name) for name, cfg in baselines.items()]
         # k-major as the feature sets: a run cut short still compares every baseline at the small ks
         for k in ks if baseline_ks is None else baseline_ks:
-            for name, cfg in baselines.items():
-                _plan_baseline_runs(plan, cfg, [k], trials, work_dir, baseline_epochs, name)
+            for baseline in prepared:
+                _plan_baseline_runs(plan, baseline, [k], trials, work_dir)
         rows += list(baselines)
         failures = plan.finish()
     _raise_failures(failures, runs_dir)
@@ -436,31 +454,37 @@ def run_fewshot(config: Union[str, Config],
     return summary
 
 
+class _FeatureSet(NamedTuple):
+    """A feature set ready for its few-shot runs."""
+    cfg: Config  # the protocol's config pointed at the feature set
+    data: str  # content digest of its feature files and annotations
+
+
 class _FeatureRun(NamedTuple):
-    """One feature set's run ``(k, trial)``: its config, training set and digests."""
-    cfg: Config  # features, subset, model size (and epochs, when capped) applied
+    """One feature set's run ``(k, trial)``."""
+    cfg: Config  # subset, model size (and epochs, when capped) applied
     train_set: object  # the training subset, views stacked
     subset: str  # digest of the training subset's element ids
-    data: str  # content digest of the feature files and annotations
 
 
-def _feature_run(base: Config, dirs: Sequence[str], k: K, trial: int, data_digests: Dict[tuple, str],
-                 max_iters: Optional[int] = None) -> _FeatureRun:
-    """Build one feature run; ``data_digests`` caches the content digests per feature dirs."""
+def _prepare_feature_set(base: Config, dirs: Sequence[str]) -> _FeatureSet:
     cfg = copy.deepcopy(base)
     if dirs:
         set_feature_dirs(cfg, dirs)
+    return _FeatureSet(cfg, _data_digest(_dataset_cfg(cfg.train_dataloader)))
+
+
+def _feature_run(feature_set: _FeatureSet, k: K, trial: int, max_iters: Optional[int] = None) -> _FeatureRun:
+    """Build the run ``(k, trial)`` of a feature set (reads its training features)."""
+    cfg = copy.deepcopy(feature_set.cfg)
     train_cfg = _dataset_cfg(cfg.train_dataloader)
-    key = tuple(train_cfg.get('feature_dirs') or [])
-    if key not in data_digests:
-        data_digests[key] = _data_digest(train_cfg)
     train_cfg.update(_subset_overrides(k, trial))
     train_set = build_dataset(train_cfg, pipeline=[], view_mode='stack')
     fit_model_to_data(cfg, train_set)
     if max_iters:
         _cap_epochs(cfg, train_set, max_iters)
     ids = [train_set.get_data_info(i)['element_id'] for i in range(len(train_set))]
-    return _FeatureRun(cfg, train_set, _subset_key(ids), data_digests[key])
+    return _FeatureRun(cfg, train_set, _subset_key(ids))
 
 
 def _cap_epochs(cfg: Config, train_set, max_iters: int) -> None:
@@ -485,17 +509,17 @@ def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_
     # k-major, feature sets innermost: a run cut short still compares every feature set at the small ks;
     # the cheap NNS pass over every run comes before the BiGRU trainings.
     runs = [(fs, k, t) for k in ks for t in range(_trials_of(k, trials)) for fs in feature_sets]
-    data_digests: Dict[tuple, str] = {}
+    prepared = {fs: _prepare_feature_set(base, dirs) for fs, dirs in feature_sets.items()}
     if 'nns' in methods:
-        _nns_pass(base, feature_sets, runs, plan.runs_dir, progress, data_digests)
+        _nns_pass(prepared, runs, plan.runs_dir, progress)
     if 'bigru' not in methods:
         return
     for fs, k, trial in runs:
         run_name = f'{fs}_k{k}_t{trial}'
         out = osp.join(plan.runs_dir, run_name + '.json')
         method = f'{fs}/bigru'
-        run = _feature_run(base, feature_sets[fs], k, trial, data_digests, max_iters)
-        digest = _inputs_digest(run.cfg, run.data)
+        run = _feature_run(prepared[fs], k, trial, max_iters)
+        digest = _inputs_digest(run.cfg, prepared[fs].data)
         if _finished(out, 'bigru', method, digest):
             continue
         fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(run.train_set),
@@ -504,8 +528,7 @@ def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_
                  run.subset, digest)
 
 
-def _nns_pass(base: Config, feature_sets: Dict[str, Sequence[str]], runs: List[tuple], runs_dir: str,
-              progress: bool, data_digests: Dict[tuple, str]) -> None:
+def _nns_pass(feature_sets: Dict[str, _FeatureSet], runs: List[tuple], runs_dir: str, progress: bool) -> None:
     """NNS-DTW top-1 of every unfinished run ``(feature set, k, trial)``, written to its run file."""
     test_cache: Dict[str, tuple] = {}
     iterator = runs
@@ -514,12 +537,13 @@ def _nns_pass(base: Config, feature_sets: Dict[str, Sequence[str]], runs: List[t
         iterator = tqdm(runs, desc='few-shot NNS', unit='run')
     for fs, k, trial in iterator:
         out = osp.join(runs_dir, f'{fs}_k{k}_t{trial}.json')
-        run = _feature_run(base, feature_sets[fs], k, trial, data_digests)
         method = f'{fs}/nns'
         # NNS depends on the data and the datasets' settings, not on the training schedule
-        digest = _inputs_digest(Config(dict(test_dataloader=run.cfg.test_dataloader)), run.data)
+        feature_set = feature_sets[fs]
+        digest = _inputs_digest(Config(dict(test_dataloader=feature_set.cfg.test_dataloader)), feature_set.data)
         if _finished(out, 'nns', method, digest):
             continue
+        run = _feature_run(feature_set, k, trial)
         if fs not in test_cache:
             test_cache[fs] = dataset_features(
                 build_dataset(_dataset_cfg(run.cfg.test_dataloader), pipeline=[], view_mode='stack'))

@@ -12,24 +12,18 @@ Frames are grouped by SynthSport frame type (:func:`vpd_mm.teachers.evaluate.fra
 needs no pose estimate at all, so this compares the teacher and its student on the same frames, and
 shows where the student recovers poses the teacher gets wrong (fast, blurred, inverted athletes).
 """
+import os
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from vpd_mm.datasets.feature_sequence_dataset import find_feature_file
 from vpd_mm.teachers.evaluate import FRAME_TYPES, frame_types
 from vpd_mm.utils.fileio import PathLike, load_json
 from vpd_mm.utils.vpd_files import embeddings_to_array, load_embeddings
 
 NUM_JOINTS = 13
-
-
-def _feature_file(folder: PathLike, vid: str) -> str:
-    for suffix in ('.emb.pkl', '.pkl'):
-        path = osp.join(folder, vid + suffix)
-        if osp.isfile(path):
-            return path
-    raise FileNotFoundError(f'{folder}: no feature file for video {vid!r} (tried {vid}.emb.pkl, {vid}.pkl)')
 
 
 def _joints(path: str) -> Dict[int, np.ndarray]:
@@ -47,8 +41,8 @@ def _joints(path: str) -> Dict[int, np.ndarray]:
 def evaluate_video(feature_dirs: Dict[str, PathLike], gt_dir: PathLike, data_root: PathLike, vid: str,
                    thr: float = 0.1, fast_thr: float = 10.0, blur_thr: float = 5.0) -> dict:
     """Per-frame ``{name: (error (N,), pck (N,))}`` on the frames every source has, and their types."""
-    gt = _joints(_feature_file(gt_dir, vid))
-    preds = {name: _joints(_feature_file(d, vid)) for name, d in feature_dirs.items()}
+    gt = _joints(find_feature_file(os.fspath(gt_dir), vid))
+    preds = {name: _joints(find_feature_file(os.fspath(d), vid)) for name, d in feature_dirs.items()}
     info = load_json(osp.join(data_root, 'gt', vid, 'frame_info.json'))
     types = frame_types(info, fast_thr, blur_thr)
     frames = sorted(set(gt).intersection(*[set(p) for p in preds.values()]))
@@ -72,7 +66,9 @@ def evaluate_joint_features(feature_dirs: Dict[str, PathLike], gt_dir: PathLike,
     Frame means (each frame weighs the same) on the frames that every source and the GT have.
     """
     if vids is None:
-        vids = sorted(f.split('.')[0] for f in map(osp.basename, _listdir(gt_dir)) if f.endswith('.pkl'))
+        if not osp.isdir(gt_dir):
+            raise FileNotFoundError(f'{gt_dir}: GT feature folder not found')
+        vids = sorted(f.split('.')[0] for f in os.listdir(gt_dir) if f.endswith('.pkl'))
     if not vids:
         raise FileNotFoundError(f'{gt_dir}: no GT feature files')
     parts = [evaluate_video(feature_dirs, gt_dir, data_root, vid, thr, fast_thr, blur_thr) for vid in vids]
@@ -87,13 +83,6 @@ def evaluate_joint_features(feature_dirs: Dict[str, PathLike], gt_dir: PathLike,
             for t, m in masks.items()
         }
     return result
-
-
-def _listdir(folder: PathLike):
-    import os
-    if not osp.isdir(folder):
-        raise FileNotFoundError(f'{folder}: GT feature folder not found')
-    return sorted(os.listdir(folder))
 
 
 def format_joint_feature_table(result: dict) -> str:

@@ -101,9 +101,8 @@ class PoseDistillationRecognizer(ModeDispatchModel):
         """
         n = inputs.shape[0]
         emb = self.extract_feat(torch.cat([inputs, self.flip_inputs(inputs)]))
-        if decode_pose:
-            if self.motion_head is not None:
-                emb = self.motion_head(emb)[:, :self.embedding_dim]
+        if decode_pose and self.motion_head is not None:
+            emb = self.motion_head(emb)[:, :self.embedding_dim]
         return torch.stack([emb[:n], emb[n:]], dim=1)
 
     # ------------------------------------------------------------------ losses
