@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tools/detect.py CONFIG [--folds 5] [--iters N] [--features DIR[+DIR...]] [--work-dir DIR]
+    python tools/detect.py CONFIG [--folds 5] [--iters N] [--features DIR[+DIR...]] [--work-dir DIR] [--workers 2]
 
 Splits the training videos of CONFIG (configs/detection/) into folds, trains one model per fold
 (mmengine Runner, validated on its held-out fold), averages their per-frame activations on the test
@@ -25,6 +25,8 @@ def parse_args(argv=None):
     parser.add_argument('--iters', type=int, help='override training iterations per fold')
     parser.add_argument('--features', help='feature dirs DIR[+DIR...] relative to data_root')
     parser.add_argument('--work-dir', default='work_dirs/detection', help='output folder')
+    parser.add_argument(
+        '--workers', type=int, default=1, help='folds trained at a time, one single-threaded process each')
     return parser.parse_args(argv)
 
 
@@ -32,7 +34,7 @@ def main(argv=None):
     args = parse_args(argv)
     from vpd_mm.downstream.detection import detection_markdown, run_detection
     dirs = args.features.split('+') if args.features else None
-    result = run_detection(args.config, args.work_dir, args.folds, dirs, args.iters)
+    result = run_detection(args.config, args.work_dir, args.folds, dirs, args.iters, workers=args.workers)
     print(detection_markdown(result))
     print(f'written: {osp.join(args.work_dir, "detection.json")}, detection.md')
 

@@ -39,5 +39,6 @@ downstream = dict(
     # sets (10+ steps an epoch) train fewer epochs, as the paper trains fewer on large sets.
     fewshot=dict(k=['8', 'all'], trials=3, methods=['bigru', 'nns'], epochs=100, max_iters=600, workers=2,
                  baselines=['configs/baselines/stgcn_synthsport-mini_gt-2d.py'], baseline_k=['8', 'all']),
-    detection=dict(folds=2, iters=None, features=['teacher_vipe', 'vpd_vi']),
+    # workers: folds trained at a time (one single-threaded process each)
+    detection=dict(folds=2, iters=None, features=['teacher_vipe', 'vpd_vi'], workers=2),
 )

@@ -10,7 +10,7 @@ from vpd_mm.utils.fileio import load_json
 CONFIG = 'configs/detection/bigru-det_synthsport-mini_gt-joints.py'
 
 
-def test_cross_validated_detection(tmp_path, repo_root):
+def _tiny_config(tmp_path, repo_root):
     make_synthetic_feature_dataset(str(tmp_path / 'data'), videos_per_split=(2, 1, 2))
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -20,6 +20,11 @@ def test_cross_validated_detection(tmp_path, repo_root):
     cfg.train_dataloader.dataset.pipeline[0].window = 30
     cfg.model.backbone.hidden_channels = 8
     cfg.model.head.in_channels = 16
+    return cfg
+
+
+def test_cross_validated_detection(tmp_path, repo_root):
+    cfg = _tiny_config(tmp_path, repo_root)
     work = str(tmp_path / 'det')
     result = run_detection(cfg, work, folds=2, iters=3, progress=False)
     assert result['folds'] == 2 and len(result['single_model_mAP']) == 2
@@ -30,6 +35,20 @@ def test_cross_validated_detection(tmp_path, repo_root):
     assert load_json(osp.join(work, 'detection.json'))['ensemble'] == result['ensemble']
     assert osp.isfile(osp.join(work, 'fold1', 'test_activations.pkl'))
     assert '| ensemble |' in open(osp.join(work, 'detection.md')).read()
+
+
+def test_detection_folds_in_worker_processes_resume(tmp_path, repo_root):
+    """Folds train in spawned workers; a rerun reuses the cached folds and gives the same result."""
+    import os
+    cfg = _tiny_config(tmp_path, repo_root)
+    work = str(tmp_path / 'det')
+    result = run_detection(cfg, work, folds=2, iters=3, progress=False, workers=2)
+    assert result['folds'] == 2 and len(result['single_model_mAP']) == 2
+    caches = [osp.join(work, f'fold{i}', 'test_activations.pkl') for i in range(2)]
+    mtimes = [os.stat(c).st_mtime_ns for c in caches]
+    again = run_detection(cfg, work, folds=2, iters=3, progress=False, workers=2)
+    assert [os.stat(c).st_mtime_ns for c in caches] == mtimes  # nothing retrained
+    assert again['ensemble'] == result['ensemble']
 
 
 def _det_dataset(root, **kw):

@@ -18,6 +18,7 @@ from mmengine.config import Config
 from vpd_mm.evaluation.metrics.temporal_detection_metric import evaluate_detection
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_pickle, atomic_write_text, load_json
 
+from .run_pool import RunPool
 from .runner_utils import _dataset_cfg, build_dataset, build_runner, init_registries, set_feature_dirs
 
 
@@ -62,13 +63,37 @@ def _train_fold(cfg: Config, train_videos: List[str], val_videos: List[str], wor
     return runner.model
 
 
+def run_fold(cfg: Config, train_videos: List[str], val_videos: List[str], work_dir: str, mean_len: float,
+             cache: str) -> str:
+    """Train one fold's model and write its test-split activations to ``cache`` (atomically).
+
+    A top-level function of picklable arguments, so that folds can run in :class:`RunPool` workers.
+    """
+    model = _train_fold(cfg, train_videos, val_videos, work_dir, mean_len)
+    init_registries()
+    test_set = build_dataset(_dataset_cfg(cfg.test_dataloader))
+    atomic_write_pickle(cache, predict_activations(model, test_set))
+    return cache
+
+
 def run_detection(config: Union[str, Config],
                   work_dir: str = 'work_dirs/detection',
                   folds: int = 5,
                   feature_dirs: Optional[Sequence[str]] = None,
                   iters: Optional[int] = None,
-                  progress: bool = True) -> Dict:
+                  progress: bool = True,
+                  workers: int = 1) -> Dict:
     """Train the cross-validated ensemble, evaluate it on the test split and write the results.
+
+    Args:
+        config: Detection config (``configs/detection/``) or a loaded config.
+        work_dir: Output folder; each fold's test activations are cached in ``fold{i}/``, so a rerun
+            trains only the missing folds.
+        folds: Cross-validation folds (ensemble size), at most the number of training videos.
+        feature_dirs: Replace the config's feature folders.
+        iters: Override the training iterations per fold.
+        progress: Show progress bars.
+        workers: Folds trained at a time, each in a single-threaded process (``1``: in this process).
 
     Writes ``work_dir/detection.json`` and ``detection.md``; returns the result dict.
     """
@@ -89,18 +114,21 @@ def run_detection(config: Union[str, Config],
     test_set = build_dataset(_dataset_cfg(cfg.test_dataloader))
     cfg.model.backbone.in_channels = int(train_set.get_data_info(0)['features'].shape[-1])
 
-    fold_iter = range(num_folds)
-    if progress:
-        from tqdm import tqdm
-        fold_iter = tqdm(fold_iter, desc='detection folds', unit='fold')
-    fold_results = []
-    for i in fold_iter:
-        cache = osp.join(work_dir, f'fold{i}', 'test_activations.pkl')
-        if not osp.isfile(cache):
+    caches = [osp.join(work_dir, f'fold{i}', 'test_activations.pkl') for i in range(num_folds)]
+    with RunPool(workers, progress, desc='detection folds') as pool:
+        for i, cache in enumerate(caches):
+            if osp.isfile(cache):
+                continue
             train_videos = [v for j, f in enumerate(fold_videos) for v in f if j != i or num_folds == 1]
             val_videos = fold_videos[i] if num_folds > 1 else []
-            model = _train_fold(cfg, train_videos, val_videos, osp.join(work_dir, f'fold{i}'), mean_len)
-            atomic_write_pickle(cache, predict_activations(model, test_set))
+            pool.submit(f'fold{i}', run_fold, cfg, train_videos, val_videos, osp.join(work_dir, f'fold{i}'),
+                        mean_len, cache)
+        _, failures = pool.wait()
+    if failures:
+        raise RuntimeError(f'{work_dir}: detection folds failed: ' +
+                           '; '.join(f'{name}: {err}' for name, err in sorted(failures.items())))
+    fold_results = []
+    for cache in caches:
         with open(cache, 'rb') as f:
             fold_results.append(pickle.load(f))
 

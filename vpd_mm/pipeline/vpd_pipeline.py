@@ -182,8 +182,10 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                    osp.relpath(feature_dirs[name], root), '--work-dir', out]
             if det.get('iters'):
                 cmd += ['--iters', str(det.iters)]
+            workers = ['--workers', str(det.get('workers', 1))]  # speed only: kept out of the stage's key
             stages.append(Stage(f'detect_{name}', cmd, inputs=[det_config, feature_dirs[name]],
-                                outputs=[osp.join(out, 'detection.json')], env=env))
+                                outputs=[osp.join(out, 'detection.json')], env=env, resume_args=workers,
+                                fresh_args=workers))
             results.append(out)
     extra = [osp.join(teacher_out, 'teacher_eval.json')] if cfg.get('generate') else []
     stages.append(Stage('report', ['tools/report.py', *results, *extra, '-o', osp.join(work, 'report', 'report'),
