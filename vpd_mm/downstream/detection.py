@@ -70,7 +70,6 @@ def run_fold(cfg: Config, train_videos: List[str], val_videos: List[str], work_d
     A top-level function of picklable arguments, so that folds can run in :class:`RunPool` workers.
     """
     model = _train_fold(cfg, train_videos, val_videos, work_dir, mean_len)
-    init_registries()
     test_set = build_dataset(_dataset_cfg(cfg.test_dataloader))
     atomic_write_pickle(cache, predict_activations(model, test_set))
     return cache
