@@ -51,6 +51,23 @@ def test_detection_folds_in_worker_processes_resume(tmp_path, repo_root):
     assert again['ensemble'] == result['ensemble']
 
 
+def test_bad_test_split_fails_every_fold_before_training(tmp_path, repo_root):
+    """A broken test split is reported per fold, naming the file, before any fold trains."""
+    import os
+
+    import pytest
+    cfg = _tiny_config(tmp_path, repo_root)
+    test_video = load_json(str(tmp_path / 'data' / 'annotations' / 'splits.json'))['test'][0]
+    os.remove(str(tmp_path / 'data' / 'features' / 'synthetic' / f'{test_video}.emb.pkl'))
+    work = str(tmp_path / 'det')
+    with pytest.raises(RuntimeError) as info:
+        run_detection(cfg, work, folds=2, iters=3, progress=False)
+    msg = str(info.value)
+    assert msg.startswith(f'2 detection folds failed (the finished ones are kept in {work};')
+    assert f"fold0: FileNotFoundError: video '{test_video}': no feature file" in msg and 'fold1:' in msg
+    assert not osp.exists(osp.join(work, 'fold0', 'last_checkpoint'))  # failed before training
+
+
 def _det_dataset(root, **kw):
     from mmaction.registry import DATASETS
     return DATASETS.build(

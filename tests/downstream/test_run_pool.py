@@ -1,6 +1,6 @@
 import pytest
 
-from vpd_mm.downstream.run_pool import RunPool
+from vpd_mm.downstream.run_pool import RunPool, raise_failures
 
 
 def _half(x):
@@ -23,3 +23,12 @@ def test_inline_pool_runs_jobs_and_collects_failures():
 def test_pool_needs_a_worker():
     with pytest.raises(ValueError, match='workers'):
         RunPool(workers=0)
+
+
+def test_raise_failures_lists_every_failed_job():
+    raise_failures({}, 'runs', '/somewhere')  # nothing failed: no error
+    with pytest.raises(RuntimeError) as info:
+        raise_failures({'b': 'ValueError: x', 'a': 'OSError: y'}, 'detection folds', '/work/det')
+    msg = str(info.value)
+    assert msg.startswith('2 detection folds failed (the finished ones are kept in /work/det;')
+    assert msg.index('  a: OSError: y') < msg.index('  b: ValueError: x')

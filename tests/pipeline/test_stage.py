@@ -93,6 +93,23 @@ def test_resume_args_unless_inputs_changed(tmp_path):
     assert open(out).read() == 'base --resume'  # same inputs, output lost: resume
 
 
+def test_speed_args_are_always_passed_and_never_keyed(tmp_path):
+    script = tmp_path / 'args.py'
+    script.write_text('import sys\nopen(sys.argv[1], "w").write(" ".join(sys.argv[2:]))\n')
+    out = str(tmp_path / 'out.txt')
+    stamps = str(tmp_path / 'stamps')
+
+    def run(workers):
+        stage = Stage('s', [str(script), out, 'base'], outputs=[out], resume_args=['--resume'],
+                      speed_args=['--workers', workers])
+        return StageRunner(stamps, python=sys.executable).run([stage])[0]['status']
+
+    assert run('2') == 'ran' and open(out).read() == 'base --resume --workers 2'
+    assert run('1') == 'skipped'  # another worker count: same outputs, nothing to redo
+    os.remove(out)
+    assert run('1') == 'ran' and open(out).read() == 'base --resume --workers 1'
+
+
 def test_thread_counts_do_not_invalidate_but_other_env_does(tmp_path):
     script = tmp_path / 'writer.py'
     script.write_text(WRITER)

@@ -50,14 +50,20 @@ def test_unknown_baseline_kind_is_an_error(repo_root, tmp_path):
         build_vpd_stages(cfg)
 
 
-def test_fewshot_workers_are_passed_but_not_keyed(repo_root, tmp_path):
+@pytest.mark.parametrize('stage_name,option', [('poses', 'teachers.workers'), ('crops', 'crops.workers'),
+                                               ('fewshot', 'downstream.fewshot.workers'),
+                                               ('detect_vpd_vi', 'downstream.detection.workers')])
+def test_worker_counts_are_passed_but_not_keyed(repo_root, tmp_path, stage_name, option):
+    """Worker counts only change how fast a stage runs: a new count must not rerun finished stages."""
     from vpd_mm.pipeline.stage import StageRunner
-    cfg = _standard(repo_root, tmp_path)
-    assert cfg.downstream.fewshot.workers == 2  # inherited from the mini job
-    fewshot = next(s for s in build_vpd_stages(cfg) if s.name == 'fewshot')
+    cfg = Config.fromfile(osp.join(repo_root, 'configs', 'pipeline', 'vpd_synthsport-mini.py'))
+    cfg.data_root, cfg.work_dir = str(tmp_path / 'ss'), str(tmp_path / 'work')
     runner = StageRunner(str(tmp_path / 'stamps'))
-    key = runner.key(fewshot)
-    assert runner.command(fewshot, key)[-2:] == ['--workers', '2']
-    cfg.downstream.fewshot.workers = 1
-    one = next(s for s in build_vpd_stages(cfg) if s.name == 'fewshot')
-    assert runner.command(one, key)[-2:] == ['--workers', '1'] and runner.key(one) == key
+    commands, keys = [], []
+    for workers in (1, 3):
+        cfg.merge_from_dict({option: workers})
+        stage = next(s for s in build_vpd_stages(cfg) if s.name == stage_name)
+        keys.append(runner.key(stage))
+        commands.append(runner.command(stage, keys[-1]))
+    assert commands[0][-2:] == ['--workers', '1'] and commands[1][-2:] == ['--workers', '3']
+    assert keys[0] == keys[1]

@@ -18,7 +18,7 @@ from mmengine.config import Config
 from vpd_mm.evaluation.metrics.temporal_detection_metric import evaluate_detection
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_pickle, atomic_write_text, load_json
 
-from .run_pool import RunPool
+from .run_pool import RunPool, raise_failures
 from .runner_utils import _dataset_cfg, build_dataset, build_runner, init_registries, set_feature_dirs
 
 
@@ -68,9 +68,10 @@ def run_fold(cfg: Config, train_videos: List[str], val_videos: List[str], work_d
     """Train one fold's model and write its test-split activations to ``cache`` (atomically).
 
     A top-level function of picklable arguments, so that folds can run in :class:`RunPool` workers.
+    The test split is loaded first, so that bad test data fails before the training.
     """
-    model = _train_fold(cfg, train_videos, val_videos, work_dir, mean_len)
     test_set = build_dataset(_dataset_cfg(cfg.test_dataloader))
+    model = _train_fold(cfg, train_videos, val_videos, work_dir, mean_len)
     atomic_write_pickle(cache, predict_activations(model, test_set))
     return cache
 
@@ -110,7 +111,6 @@ def run_detection(config: Union[str, Config],
     num_folds = max(1, min(folds, len(videos)))
     fold_videos = [list(map(str, f)) for f in np.array_split(np.asarray(videos, dtype=object), num_folds)]
     mean_len = mean_action_length(train_set.ann_file, videos)
-    test_set = build_dataset(_dataset_cfg(cfg.test_dataloader))
     cfg.model.backbone.in_channels = int(train_set.get_data_info(0)['features'].shape[-1])
 
     caches = [osp.join(work_dir, f'fold{i}', 'test_activations.pkl') for i in range(num_folds)]
@@ -123,9 +123,7 @@ def run_detection(config: Union[str, Config],
             pool.submit(f'fold{i}', run_fold, cfg, train_videos, val_videos, osp.join(work_dir, f'fold{i}'),
                         mean_len, cache)
         _, failures = pool.wait()
-    if failures:
-        raise RuntimeError(f'{work_dir}: detection folds failed: ' +
-                           '; '.join(f'{name}: {err}' for name, err in sorted(failures.items())))
+    raise_failures(failures, 'detection folds', work_dir)
     fold_results = []
     for cache in caches:
         with open(cache, 'rb') as f:
@@ -146,7 +144,7 @@ def run_detection(config: Union[str, Config],
         task='detection',
         folds=num_folds,
         mean_train_length=mean_len,
-        num_test_videos=len(test_set),
+        num_test_videos=len(ensemble),
         ensemble=metrics,
         single_model_mAP=single)
     atomic_write_json(osp.join(work_dir, 'detection.json'), result, indent=1)

@@ -24,7 +24,7 @@ from mmengine.config import Config
 
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, content_digest, load_json
 
-from .run_pool import RunPool
+from .run_pool import RunPool, raise_failures
 from .runner_utils import (_dataset_cfg, build_dataset, dataset_features, fit_model_to_data, set_epochs,
                            set_feature_dirs, train_and_test)
 
@@ -317,13 +317,6 @@ class _RunPlan:
         return failures
 
 
-def _raise_failures(failures: Dict[str, str], runs_dir: str) -> None:
-    if failures:
-        lines = '\n'.join(f'  {name}: {error}' for name, error in sorted(failures.items()))
-        raise RuntimeError(f'{len(failures)} few-shot run(s) failed (the finished ones are kept in '
-                           f'{runs_dir}; run again to retry only the missing ones):\n{lines}')
-
-
 class _Baseline(NamedTuple):
     """A baseline config ready for its few-shot runs."""
     name: str
@@ -389,7 +382,7 @@ def run_baseline_fewshot(config: Union[str, Config],
         plan = _RunPlan(pool, runs_dir, reuse_equal_subsets)
         names = _plan_baseline_runs(plan, _prepare_baseline(config, work_dir, epochs, name), ks, trials, work_dir)
         failures = plan.finish()
-    _raise_failures(failures, runs_dir)
+    raise_failures(failures, 'few-shot runs', runs_dir)
     return names
 
 
@@ -447,7 +440,7 @@ def run_fewshot(config: Union[str, Config],
                 _plan_baseline_runs(plan, baseline, [k], trials, work_dir)
         rows += list(baselines)
         failures = plan.finish()
-    _raise_failures(failures, runs_dir)
+    raise_failures(failures, 'few-shot runs', runs_dir)
     all_ks = list(ks) + [k for k in (baseline_ks or []) if str(k) not in map(str, ks)]
     summary = summarize_fewshot(work_dir, rows, all_ks, trials)
     write_fewshot_outputs(summary, work_dir)

@@ -34,6 +34,20 @@ def describe_failure(exc: BaseException) -> str:
     return f'{type(exc).__name__}: {exc}'.splitlines()[0]
 
 
+def raise_failures(failures: Dict[str, str], what: str, kept_in: str) -> None:
+    """Raise one error listing the failed jobs ``{name: 'Type: message'}`` (nothing if there are none).
+
+    Args:
+        failures: The failures returned by :meth:`RunPool.wait`.
+        what: What the jobs are, in the plural (``'few-shot runs'``, ``'detection folds'``).
+        kept_in: Where the finished jobs' outputs stay (a rerun redoes only the failed jobs).
+    """
+    if failures:
+        lines = '\n'.join(f'  {name}: {error}' for name, error in sorted(failures.items()))
+        raise RuntimeError(f'{len(failures)} {what} failed (the finished ones are kept in {kept_in}; run '
+                           f'again to retry only the missing ones):\n{lines}')
+
+
 class RunPool:
     """Runs named jobs inline (``workers=1``) or in ``workers`` spawned processes.
 

@@ -41,6 +41,9 @@ class Stage:
             ``['--resume']``: continue a killed run, skip finished items).
         fresh_args: Appended when the inputs changed since the last run, so that the tool
             rewrites stale outputs (e.g. ``['--overwrite']``).
+        speed_args: Always appended and left out of the key: options that change how fast the
+            command runs, not what it writes (e.g. ``['--workers', '2']``), so that changing them
+            neither reruns a finished stage nor invalidates the stages after it.
     """
 
     name: str
@@ -50,6 +53,7 @@ class Stage:
     env: Dict[str, str] = field(default_factory=dict)
     resume_args: List[str] = field(default_factory=list)
     fresh_args: List[str] = field(default_factory=list)
+    speed_args: List[str] = field(default_factory=list)
 
 
 def _dir_digest(path: str) -> str:
@@ -117,7 +121,7 @@ class StageRunner:
         """The arguments to run: resume a killed or first run, start afresh when inputs changed."""
         previous = self._stamp(stage).get('key')
         stale = previous is not None and previous != key
-        return stage.cmd + (stage.fresh_args if stale else stage.resume_args)
+        return stage.cmd + (stage.fresh_args if stale else stage.resume_args) + stage.speed_args
 
     def run(self, stages: Sequence[Stage], jobs: int = 1) -> List[dict]:
         """Run the stages; return one record per stage (name, status, seconds), in stage order.

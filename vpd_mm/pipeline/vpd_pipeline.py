@@ -92,8 +92,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     if cfg.get('generate'):
         cmd += ['--eval-gt', root]
     cmd += list(teachers.get('extra_args', []))
-    workers = ['--workers', str(teachers.get('workers', 1))]  # speed only: kept out of the stage's key
-    stages.append(Stage('poses', cmd, resume_args=['--resume', *workers], fresh_args=['--overwrite', *workers],
+    stages.append(Stage('poses', cmd, resume_args=['--resume'], fresh_args=['--overwrite'],
+                        speed_args=['--workers', str(teachers.get('workers', 1))],
                         inputs=[videos, teachers.det_config, teachers.det_checkpoint, teachers.pose_config,
                                 teachers.pose_checkpoint],
                         outputs=[pose_root], env=env))
@@ -101,8 +101,9 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     crop_root = osp.join(root, 'crops')
     crops = cfg.crops
     stages.append(Stage('crops', ['tools/extract_crops.py', videos, pose_root, '-o', crop_root, '--crop-size',
-                                  str(crops.crop_size), '--flow', crops.flow, '--workers', str(crops.workers)],
-                        resume_args=['--resume'], inputs=[videos, pose_root], outputs=[crop_root], env=env))
+                                  str(crops.crop_size), '--flow', crops.flow],
+                        resume_args=['--resume'], speed_args=['--workers', str(crops.workers)],
+                        inputs=[videos, pose_root], outputs=[crop_root], env=env))
 
     features = osp.join(root, 'features')
     feature_dirs = dict(teacher_2d=osp.join(features, 'teacher_2d'), teacher_vipe=osp.join(features, 'teacher_vipe'))
@@ -166,11 +167,9 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
         cmd += ['--baselines', *baselines]
         if baselines and few.get('baseline_k'):
             cmd += ['--baseline-k', *few.baseline_k]
-        # the worker count changes how fast the stage runs, not what it writes: kept out of its key
-        workers = ['--workers', str(few.get('workers', 1))]
         stages.append(Stage('fewshot', cmd, inputs=[rec_config, *baselines, *feature_inputs],
-                            outputs=[osp.join(out, 'fewshot.json')], env=env, resume_args=workers,
-                            fresh_args=workers))
+                            outputs=[osp.join(out, 'fewshot.json')], env=env,
+                            speed_args=['--workers', str(few.get('workers', 1))]))
         results.append(out)
     if down.get('detection'):
         det = down.detection
@@ -182,10 +181,9 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                    osp.relpath(feature_dirs[name], root), '--work-dir', out]
             if det.get('iters'):
                 cmd += ['--iters', str(det.iters)]
-            workers = ['--workers', str(det.get('workers', 1))]  # speed only: kept out of the stage's key
             stages.append(Stage(f'detect_{name}', cmd, inputs=[det_config, feature_dirs[name]],
-                                outputs=[osp.join(out, 'detection.json')], env=env, resume_args=workers,
-                                fresh_args=workers))
+                                outputs=[osp.join(out, 'detection.json')], env=env,
+                                speed_args=['--workers', str(det.get('workers', 1))]))
             results.append(out)
     extra = [osp.join(teacher_out, 'teacher_eval.json')] if cfg.get('generate') else []
     stages.append(Stage('report', ['tools/report.py', *results, *extra, '-o', osp.join(work, 'report', 'report'),
