@@ -12,6 +12,12 @@ Both implementations compute the same thing for the same sequence pairs with the
 * ``nn-prune``: the same with ``nn_search(prune=True)`` (candidate ordering, lower bounds, early
   abandoning; exact).
 
+``dgemm`` is the time numpy's BLAS takes for the float64 dot products of every (query frame, reference
+frame) pair of the task's view combinations (the arithmetic of the Euclidean local costs of unit vectors
+over all cells, which symmetric2 needs), and ``ceiling`` dtw-python's time over it: the largest speed-up
+any exact float64 DTW that evaluates every cell could reach on this CPU (symmetricP2 needs only a band of
+cells, so it can go beyond).
+
 dtw-python runs once per setting; its ``plain`` time is the time of its orig/orig calls, its ``flips``
 and ``nn`` times the time of all four calls (the identical work each needs). The script checks the
 costs agree to 1e-6 (pairs without an admissible path: dtw-python raises, vpd_mm gives +inf) and the
@@ -131,6 +137,21 @@ def dtw_python_costs(queries, refs, pattern: str):
     return out, dict(cpu=cpu, wall=wall)
 
 
+def local_cost_products(queries, refs, views: int) -> float:
+    """The dot products of every (query frame, reference frame) pair of every view combination, by
+    BLAS ``dgemm`` (one query sequence at a time against all reference frames); returns a checksum.
+
+    These are the float64 arithmetic every exact DTW needs for its Euclidean local costs of unit vectors
+    (``||x - y||^2 = 2 - 2 x.y``) when it evaluates every cell, as symmetric2 does (symmetricP2 needs only
+    a band of cells): its time bounds the speed-up any such implementation can reach on this CPU.
+    """
+    ref_frames = np.ascontiguousarray(np.concatenate([r[:, :views].reshape(-1, r.shape[-1]) for r in refs]).T)
+    total = 0.0
+    for q in queries:
+        total += float((q[:, :views].reshape(-1, q.shape[-1]) @ ref_frames)[0, 0])
+    return total
+
+
 def _best_time(fn, repeats: int, clock):
     times, result = [], None
     for _ in range(repeats):
@@ -186,12 +207,15 @@ def main(argv=None):
               f'{args.max_len}, 2 views')
 
     head = f'{"D":>3} {"pattern":<12} {"task":<8} {"pairs":>6} {"no-path":>7} {"max|diff|":>9} ' \
-           f'{"dtw-python":>10} {"numba 1T":>9} {"speed-up":>8}'
+           f'{"dtw-python":>10} {"numba 1T":>9} {"speed-up":>8} {"dgemm":>8} {"ceiling":>8}'
     head += ''.join(f' {f"numba {t}T wall":>15} {"speed-up":>8}' for t in args.threads)
     print(head)
     worst, ratios = 0.0, {}
     for dim, queries, refs in datasets:
         plain_q, plain_r = [s[:, 0] for s in queries], [s[:, 0] for s in refs]
+        # the arithmetic floor of the local costs of all cells, 1 and all view combinations
+        t_gemm = {v: _best_time(lambda: local_cost_products(queries, refs, v), args.repeats, clock)[0]
+                  for v in (1, queries[0].shape[1])}
         for pattern in args.patterns:
             theirs, secs = dtw_python_costs(queries, refs, pattern)
             ref_plain = theirs[:, 0, :, 0]
@@ -228,6 +252,9 @@ def main(argv=None):
                 ratios.setdefault((pattern, task), []).append(t_theirs / t_ours)
                 line = (f'{dim:>3} {pattern:<12} {task:<8} {ref_plain.size:>6} {no_path:>7} {diff:>9.1e} '
                         f'{t_theirs:>9.2f}s {t_ours:>8.3f}s {t_theirs / t_ours:>7.1f}x')
+                gemm = t_gemm[1 if task == 'plain' else queries[0].shape[1]]
+                line += f' {gemm:>7.3f}s {t_theirs / gemm:>7.1f}x'
+
                 for threads in args.threads:
                     numba.set_num_threads(min(threads, max_threads))
                     t_wall, _ = _best_time(fn, args.repeats, time.perf_counter)
