@@ -273,9 +273,10 @@ def nn_search(queries: SequenceList,
         step_pattern, normalize, unit_norm, use_flips: As in :func:`flip_dtw_cost_matrix`.
         prune: Use candidate ordering, lower bounds and early abandoning. Exact either way. With two
             views on both sides the bounds are computed lazily and a query stops pruning when the
-            bounds skip less than a quarter of the first eight references tried (random walks in
-            benchmarks/dtw.py: about as fast as without pruning; it pays when the nearest neighbours are
-            much closer than the rest). Off by default.
+            bounds skip less than a quarter of the first eight references tried (random walks and
+            JHMDB joints in benchmarks/dtw.py: symmetric2 about as fast as without pruning,
+            symmetricP2 up to a quarter slower; it pays when the nearest neighbours are much closer
+            than the rest). Off by default.
 
     Returns:
         ``(index, cost)``: int64 ``(Q,)`` nearest reference (-1 if none is reachable) and its cost.
