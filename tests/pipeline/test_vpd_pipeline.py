@@ -67,3 +67,14 @@ def test_worker_counts_are_passed_but_not_keyed(repo_root, tmp_path, stage_name,
         commands.append(runner.command(stage, keys[-1]))
     assert commands[0][-2:] == ['--workers', '1'] and commands[1][-2:] == ['--workers', '3']
     assert keys[0] == keys[1]
+
+
+def test_incomplete_or_unknown_student_is_named(repo_root, tmp_path):
+    cfg = _standard(repo_root, tmp_path)
+    cfg.students = dict(vpd_vi=dict(cfg_options=[]))  # e.g. `students = dict(_delete_=True, vpd_vi=...)`
+    with pytest.raises(ValueError, match="students.vpd_vi: missing 'config' and 'teacher'"):
+        build_vpd_stages(cfg)
+    cfg.students = dict(vpd_x=dict(config='configs/vpd/vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py',
+                                   teacher='teacher_3d'))
+    with pytest.raises(ValueError, match="students.vpd_x: unknown teacher 'teacher_3d'"):
+        build_vpd_stages(cfg)

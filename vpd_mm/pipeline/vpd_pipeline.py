@@ -62,6 +62,18 @@ def _has_annotations(data_root: str, generate) -> bool:
     return bool(generate) or osp.isfile(osp.join(data_root, 'annotations', 'elements.json'))
 
 
+def _check_student(name: str, student: dict, feature_dirs: Dict[str, str]) -> None:
+    """A student entry needs a VPD ``config`` and the ``teacher`` whose features it distils."""
+    missing = [key for key in ('config', 'teacher') if not student.get(key)]
+    if missing:
+        raise ValueError(f'students.{name}: missing {" and ".join(repr(k) for k in missing)} (e.g. '
+                         f"config='configs/vpd/vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py', "
+                         f"teacher='teacher_vipe')")
+    if student.teacher not in feature_dirs:
+        raise ValueError(f'students.{name}: unknown teacher {student.teacher!r}; expected one of '
+                         f'{sorted(feature_dirs)}')
+
+
 def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Stage]:
     """Turn a pipeline config (``configs/pipeline/``) into the main job's stages."""
     root = cfg.data_root
@@ -119,6 +131,7 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     # Students.
     config_dir = osp.join(work, 'configs')
     for name, student in cfg.students.items():
+        _check_student(name, student, feature_dirs)
         teacher_dir = feature_dirs[student.teacher]
         data = dict(crop_root=crop_root, teacher_dirs=[teacher_dir])
         if student.get('min_kp_score') is not None:
