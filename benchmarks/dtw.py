@@ -254,7 +254,6 @@ def main(argv=None):
                         f'{t_theirs:>9.2f}s {t_ours:>8.3f}s {t_theirs / t_ours:>7.1f}x')
                 gemm = t_gemm[1 if task == 'plain' else queries[0].shape[1]]
                 line += f' {gemm:>7.3f}s {t_theirs / gemm:>7.1f}x'
-
                 for threads in args.threads:
                     numba.set_num_threads(min(threads, max_threads))
                     t_wall, _ = _best_time(fn, args.repeats, time.perf_counter)
