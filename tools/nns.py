@@ -3,11 +3,14 @@
 Usage::
 
     python tools/nns.py CONFIG [--features NAME=DIR[+DIR...] ...] [--work-dir DIR]
+                        [--retrieval-pool all|test]
 
-CONFIG's train/test datasets (configs/recognition/) define the data. For each feature set: 1-NN
-top-1 of the test actions against the training actions, and precision@1/10/50 of retrieval among
-the test actions (all flip combinations, symmetricP2 DTW, length-normalised cost). Writes
-WORK_DIR/nns.json and nns.md and prints the table.
+CONFIG's datasets (configs/recognition/) define the data. For each feature set: 1-NN top-1 of
+the test actions against the training actions, and precision@1/10/50 of retrieval (all flip
+combinations, symmetricP2 DTW, length-normalised cost): every labelled action (training,
+validation and test splits) ranks all the others, as the paper's published code pools them
+(``--retrieval-pool test``: the test actions rank each other). Writes WORK_DIR/nns.json and
+nns.md and prints the table.
 """
 import argparse
 import os.path as osp
@@ -22,6 +25,9 @@ def parse_args(argv=None):
     parser.add_argument('config', help='recognition config providing the datasets')
     parser.add_argument('--features', nargs='*', help='feature sets NAME=DIR[+DIR...] (default: config\'s)')
     parser.add_argument('--work-dir', default='work_dirs/nns', help='output folder')
+    parser.add_argument('--retrieval-pool', choices=['all', 'test'], default='all',
+                        help='actions that rank each other: training + validation + test (the paper\'s '
+                        'code), or test only')
     return parser.parse_args(argv)
 
 
@@ -31,7 +37,8 @@ def main(argv=None):
     from vpd_mm.downstream.report import nns_markdown
     from vpd_mm.downstream.runner_utils import parse_feature_sets
     name = osp.splitext(osp.basename(args.config))[0].split('_')[-1]
-    summary = run_nns(args.config, parse_feature_sets(args.features, name), args.work_dir)
+    summary = run_nns(args.config, parse_feature_sets(args.features, name), args.work_dir,
+                      retrieval_pool=args.retrieval_pool)
     print(nns_markdown(summary))
     print(f'written: {osp.join(args.work_dir, "nns.json")}, nns.md')
 

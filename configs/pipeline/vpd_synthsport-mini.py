@@ -33,6 +33,9 @@ downstream = dict(
     recognition_config='configs/recognition/bigru_synthsport-mini_gt-joints.py',
     detection_config='configs/detection/bigru-det_synthsport-mini_gt-joints.py',
     features=['teacher_2d', 'vpd_2d', 'teacher_vipe', 'vpd_vi'],
+    # DTW retrieval: every labelled action (train, val and test) ranks all the others, as the paper's
+    # code pools them; 'test' = the test actions rank each other
+    retrieval_pool='all',
     # workers: BiGRU / baseline trainings run at a time, one single-threaded process each. epochs: 100
     # BiGRU epochs; with the recognition config's 30, a k=8 set (5 steps an epoch) ends underfit
     # (~45 % train accuracy on SynthSport standard). max_iters: at most ~600 steps a run, so larger

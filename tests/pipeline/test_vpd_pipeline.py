@@ -20,6 +20,8 @@ def test_standard_job_stages_and_ablation_students(repo_root, tmp_path):
     for student in ('vpd_2d', 'vpd_vi', 'vpd_vi_no_motion', 'vpd_vi_rgb_only'):
         assert names.index(f'train_{student}') + 1 == names.index(f'apply_{student}')
     assert names[-3:] == ['nns', 'fewshot', 'report']
+    nns = stages[names.index('nns')].cmd
+    assert nns[nns.index('--retrieval-pool') + 1] == 'all'
     no_motion = Config.fromfile(str(tmp_path / 'work' / 'configs' / 'vpd_vi_no_motion.py'))
     assert no_motion.model.with_motion is False
     assert no_motion.train_dataloader.dataset.crop_root == str(tmp_path / 'ss' / 'crops')

@@ -1,12 +1,14 @@
 """Full-data DTW nearest-neighbour classification and retrieval per feature set.
 
 NNS: every test action is classified by its 1-NN training action under DTW (paper settings, all
-flip combinations; the DTW engine is :mod:`vpd_mm.evaluation.functional`). Retrieval: every test
-action ranks all other test actions; precision@k for k = 1, 10, 50.
+flip combinations; the DTW engine is :mod:`vpd_mm.evaluation.functional`). Retrieval: every labelled
+action (training, validation and test splits together, as the paper's published code pools them)
+ranks all other labelled actions; precision@k for k = 1, 10, 50. ``retrieval_pool='test'`` restricts
+the pool to the test split.
 """
 import copy
 import os.path as osp
-from typing import Dict, Sequence, Union
+from typing import Dict, List, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.config import Config
@@ -15,6 +17,9 @@ from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text
 
 from .fewshot import nns_top1
 from .runner_utils import _dataset_cfg, build_dataset, dataset_features, set_feature_dirs
+
+RETRIEVAL_POOLS = ('all', 'test')
+_SPLIT_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50)) -> Dict[str, float]:
@@ -25,27 +30,79 @@ def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50)) -> Dict[str
     return {f'P@{k}': 100.0 * float(out[k]) for k in ks}
 
 
+def _split_dataset(cfg: Config, key: str):
+    """The whole (not few-shot) dataset of one dataloader, one sample per action (views stacked)."""
+    return build_dataset(_dataset_cfg(cfg[key]), pipeline=[], view_mode='stack', fewshot_k=None)
+
+
+def labelled_actions(cfg: Config, keys: Sequence[str] = _SPLIT_KEYS) -> Tuple[List[np.ndarray], np.ndarray]:
+    """Features and labels of every action of the given splits, each action once.
+
+    Splits that share actions (e.g. a config validating on its test split) are deduplicated by
+    action id.
+
+    Raises:
+        ValueError: The splits name different classes.
+    """
+    feats, labels, seen, classes = [], [], set(), None
+    for key in keys:
+        if cfg.get(key, None) is None:
+            continue
+        dataset = _split_dataset(cfg, key)
+        if classes is None:
+            classes = list(dataset.metainfo['classes'])
+        elif list(dataset.metainfo['classes']) != classes:
+            raise ValueError(f'{key} names classes {list(dataset.metainfo["classes"])}, the first split '
+                             f'{classes}; their labels cannot be pooled')
+        for i in range(len(dataset)):
+            info = dataset.get_data_info(i)
+            if info['element_id'] in seen:
+                continue
+            seen.add(info['element_id'])
+            feats.append(np.asarray(info['features'], np.float32))
+            labels.append(int(info['label']))
+    return feats, np.asarray(labels, np.int64)
+
+
 def run_nns(config: Union[str, Config],
             feature_sets: Dict[str, Sequence[str]],
             work_dir: str = 'work_dirs/nns',
             ks: Sequence[int] = (1, 10, 50),
-            test_split_key: str = 'test_dataloader') -> dict:
-    """Run NNS and retrieval for each feature set; write ``nns.json`` and ``nns.md`` in ``work_dir``."""
+            test_split_key: str = 'test_dataloader',
+            retrieval_pool: str = 'all') -> dict:
+    """Run NNS and retrieval for each feature set; write ``nns.json`` and ``nns.md`` in ``work_dir``.
+
+    Args:
+        config: Recognition config (or its path) whose datasets define the data.
+        feature_sets: ``{name: feature dirs}``; empty dirs = the config's own.
+        work_dir: Output folder.
+        ks: Retrieval cut-offs.
+        test_split_key: Config key of the test dataloader.
+        retrieval_pool: ``'all'`` (every action of the training, validation and test splits is a
+            query and ranks all the others; the paper's published code) or ``'test'`` (the test
+            actions only).
+
+    Returns:
+        The summary written to ``nns.json``.
+    """
+    if retrieval_pool not in RETRIEVAL_POOLS:
+        raise ValueError(f'retrieval_pool must be one of {RETRIEVAL_POOLS}, got {retrieval_pool!r}')
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
+    pool_keys = ('train_dataloader', 'val_dataloader', test_split_key) if retrieval_pool == 'all' else (
+        test_split_key, )
     results = {}
     for name, dirs in feature_sets.items():
         cfg = copy.deepcopy(base)
         if dirs:
             set_feature_dirs(cfg, dirs)
-        train = build_dataset(
-            _dataset_cfg(cfg.train_dataloader), pipeline=[], view_mode='stack', fewshot_k=None)
-        test = build_dataset(_dataset_cfg(cfg[test_split_key]), pipeline=[], view_mode='stack')
-        tr_x, tr_y = dataset_features(train)
-        te_x, te_y = dataset_features(test)
+        tr_x, tr_y = dataset_features(_split_dataset(cfg, 'train_dataloader'))
+        te_x, te_y = dataset_features(_split_dataset(cfg, test_split_key))
+        pool_x, pool_y = labelled_actions(cfg, pool_keys)
         row = dict(nn_top1=nns_top1(tr_x, tr_y, te_x, te_y))
-        row.update(retrieval_scores(te_x, te_y, ks))
+        row.update(retrieval_scores(pool_x, pool_y, ks))
         results[name] = row
-    summary = dict(task='nns', metric='%', num_train=len(tr_y), num_test=len(te_y), results=results)
+    summary = dict(task='nns', metric='%', num_train=len(tr_y), num_test=len(te_y),
+                   retrieval_pool=retrieval_pool, num_retrieval=len(pool_y), results=results)
     atomic_write_json(osp.join(work_dir, 'nns.json'), summary, indent=1)
     from .report import nns_markdown
     atomic_write_text(

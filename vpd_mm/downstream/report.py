@@ -37,6 +37,14 @@ def find_results(paths: Sequence[str]) -> List[Tuple[str, dict]]:
     return out
 
 
+def _retrieval_caption(result: dict) -> str:
+    """Who ranks whom in an NNS summary's retrieval."""
+    if result.get('retrieval_pool') == 'all':
+        return (f"each of the {result['num_retrieval']} labelled actions (training, validation and test) "
+                'ranks all the others')
+    return 'each test action ranks the other test actions'
+
+
 def nns_markdown(result: dict) -> str:
     """Table of NNS top-1 and retrieval precision@k per feature set."""
     keys = sorted({k
@@ -50,8 +58,8 @@ def nns_markdown(result: dict) -> str:
     if 'num_test' in result:
         text += (
             f"\nnn_top1: each of the {result['num_test']} test actions takes the class of its nearest of the "
-            f"{result.get('num_train', '?')} training actions. P@k: each test action ranks the other test "
-            'actions; share of the k nearest with its class (all of them when fewer than k).\n')
+            f"{result.get('num_train', '?')} training actions. P@k: {_retrieval_caption(result)}; share of "
+            'the k nearest with its class (all of them when fewer than k).\n')
     return text
 
 

@@ -1,0 +1,64 @@
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+import vpd_mm  # noqa: F401
+from vpd_mm.downstream.nns import labelled_actions, run_nns
+from vpd_mm.downstream.synthetic import make_synthetic_feature_dataset
+from vpd_mm.utils.fileio import load_json
+
+CONFIG = 'configs/recognition/bigru_synthsport-mini_gt-joints.py'
+
+
+@pytest.fixture(scope='module')
+def cfg(tmp_path_factory, repo_root):
+    """The recognition config on synthetic data: 3 classes; 12 train, 6 val, 6 test actions."""
+    root = tmp_path_factory.mktemp('nns') / 'data'
+    make_synthetic_feature_dataset(str(root))
+    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.data_root = str(root)
+        cfg[key].dataset.feature_dirs = ['features/synthetic']
+        cfg[key].dataset.serialize_data = False
+    return cfg
+
+
+def test_retrieval_pools_every_split_like_the_paper_code(cfg, tmp_path):
+    with pytest.warns(UserWarning, match='precision@50: only 23 references'):
+        summary = run_nns(cfg, {'syn': []}, work_dir=str(tmp_path))
+    assert summary['retrieval_pool'] == 'all'
+    assert (summary['num_train'], summary['num_test'], summary['num_retrieval']) == (12, 6, 24)
+    row = summary['results']['syn']
+    assert row['nn_top1'] == 100.0 and row['P@1'] == 100.0
+    # every action has 7 same-class actions among the 23 others: more than 2 in its 10 nearest here
+    # (a test-only pool has 1 in 5), all 7 in its 23 nearest
+    assert 20.0 < row['P@10'] <= 70.0
+    assert row['P@50'] == pytest.approx(100.0 * 7 / 23)
+    assert load_json(osp.join(tmp_path, 'nns.json'))['results'] == summary['results']
+    assert 'each of the 24 labelled actions' in open(osp.join(tmp_path, 'nns.md')).read()
+
+
+def test_test_pool_ranks_the_test_actions_only(cfg, tmp_path):
+    with pytest.warns(UserWarning, match='only 5 references'):
+        summary = run_nns(cfg, {'syn': []}, work_dir=str(tmp_path), retrieval_pool='test')
+    assert summary['num_retrieval'] == 6
+    # one same-class action among the 5 others
+    assert summary['results']['syn']['P@10'] == pytest.approx(20.0)
+    assert 'each test action ranks the other test actions' in open(osp.join(tmp_path, 'nns.md')).read()
+
+
+def test_shared_actions_are_pooled_once(cfg):
+    shared = cfg.copy()
+    shared.val_dataloader.dataset.split = 'test'
+    feats, labels = labelled_actions(shared)
+    assert len(feats) == len(labels) == 18
+
+
+def test_bad_pool_or_mismatched_classes_are_named(cfg, tmp_path):
+    with pytest.raises(ValueError, match="retrieval_pool must be one of.*'train'"):
+        run_nns(cfg, {'syn': []}, work_dir=str(tmp_path), retrieval_pool='train')
+    other = cfg.copy()
+    other.test_dataloader.dataset.classes = ['class0', 'class1', 'class2', 'class3']
+    with pytest.raises(ValueError, match='test_dataloader names classes'):
+        labelled_actions(other)
