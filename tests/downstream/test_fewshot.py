@@ -7,7 +7,7 @@ from mmengine.config import Config
 
 import vpd_mm  # noqa: F401
 from vpd_mm.downstream.fewshot import run_fewshot
-from vpd_mm.downstream.runner_utils import parse_feature_sets, set_epochs
+from vpd_mm.downstream.runner_utils import _dataset_cfg, parse_feature_sets, set_epochs
 from vpd_mm.downstream.synthetic import make_synthetic_feature_dataset
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 
@@ -131,3 +131,16 @@ def test_results_of_changed_features_are_computed_again(tmp_path, repo_root):
     third = _runs(work)['syn_k1_t0.json']
     for method in ('syn/bigru', 'syn/nns'):
         assert third['inputs'][method] != second['inputs'][method]
+
+
+def test_baseline_without_its_data_fails_before_any_training(tmp_path, repo_root):
+    make_synthetic_feature_dataset(str(tmp_path / 'data'))
+    cfg = tiny_config(repo_root, tmp_path / 'data', epochs=1)
+    stgcn = Config.fromfile(osp.join(repo_root, 'configs/baselines/stgcn_synthsport-mini_gt-2d.py'))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        _dataset_cfg(stgcn[key])['ann_file'] = str(tmp_path / 'missing.pkl')
+    work = str(tmp_path / 'w')
+    with pytest.raises(FileNotFoundError, match='missing.pkl not found'):
+        run_fewshot(cfg, {'syn': []}, ks=[1], trials=1, methods=('bigru', ), progress=False, work_dir=work,
+                    baselines={'stgcn': stgcn})
+    assert not osp.exists(osp.join(work, 'runs')) or not os.listdir(osp.join(work, 'runs'))

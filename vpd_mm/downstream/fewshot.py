@@ -428,12 +428,13 @@ def run_fewshot(config: Union[str, Config],
     baselines = dict(baselines or {})
     rows = [f'{fs}/{m}' for fs in feature_sets for m in methods] if config is not None else []
     runs_dir = osp.join(work_dir, 'runs')
+    # before any training: a baseline without its data fails at once, not after the feature runs
+    prepared = [_prepare_baseline(cfg, work_dir, baseline_epochs, name) for name, cfg in baselines.items()]
     with RunPool(workers, progress, desc='few-shot trainings') as pool:
         plan = _RunPlan(pool, runs_dir, reuse_equal_subsets)
         if config is not None:
             _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
                                  max_iters)
-        prepared = [_prepare_baseline(cfg, work_dir, baseline_epochs, name) for name, cfg in baselines.items()]
         # k-major as the feature sets: a run cut short still compares every baseline at the small ks
         for k in ks if baseline_ks is None else baseline_ks:
             for baseline in prepared:
