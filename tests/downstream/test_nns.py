@@ -4,11 +4,12 @@ import pytest
 from mmengine.config import Config
 
 import vpd_mm  # noqa: F401
-from vpd_mm.downstream.nns import labelled_actions, run_nns
+from vpd_mm.downstream.nns import labelled_actions, run_nns, split_datasets
 from vpd_mm.downstream.synthetic import make_synthetic_feature_dataset
 from vpd_mm.utils.fileio import load_json
 
 CONFIG = 'configs/recognition/bigru_synthsport-mini_gt-joints.py'
+SPLITS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 @pytest.fixture(scope='module')
@@ -17,7 +18,7 @@ def cfg(tmp_path_factory, repo_root):
     root = tmp_path_factory.mktemp('nns') / 'data'
     make_synthetic_feature_dataset(str(root))
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+    for key in SPLITS:
         cfg[key].dataset.data_root = str(root)
         cfg[key].dataset.feature_dirs = ['features/synthetic']
         cfg[key].dataset.serialize_data = False
@@ -51,7 +52,7 @@ def test_test_pool_ranks_the_test_actions_only(cfg, tmp_path):
 def test_shared_actions_are_pooled_once(cfg):
     shared = cfg.copy()
     shared.val_dataloader.dataset.split = 'test'
-    feats, labels = labelled_actions(shared)
+    feats, labels = labelled_actions(split_datasets(shared, SPLITS))
     assert len(feats) == len(labels) == 18
 
 
@@ -61,4 +62,4 @@ def test_bad_pool_or_mismatched_classes_are_named(cfg, tmp_path):
     other = cfg.copy()
     other.test_dataloader.dataset.classes = ['class0', 'class1', 'class2', 'class3']
     with pytest.raises(ValueError, match='test_dataloader names classes'):
-        labelled_actions(other)
+        labelled_actions(split_datasets(other, SPLITS))

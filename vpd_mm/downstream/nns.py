@@ -19,7 +19,6 @@ from .fewshot import nns_top1
 from .runner_utils import _dataset_cfg, build_dataset, dataset_features, set_feature_dirs
 
 RETRIEVAL_POOLS = ('all', 'test')
-_SPLIT_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50)) -> Dict[str, float]:
@@ -30,13 +29,19 @@ def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50)) -> Dict[str
     return {f'P@{k}': 100.0 * float(out[k]) for k in ks}
 
 
-def _split_dataset(cfg: Config, key: str):
-    """The whole (not few-shot) dataset of one dataloader, one sample per action (views stacked)."""
-    return build_dataset(_dataset_cfg(cfg[key]), pipeline=[], view_mode='stack', fewshot_k=None)
+def split_datasets(cfg: Config, keys: Sequence[str]) -> Dict[str, object]:
+    """``{dataloader key: its whole (not few-shot) dataset}``, one sample per action (views stacked).
+
+    Each key is built once; keys missing from ``cfg`` are left out.
+    """
+    return {
+        key: build_dataset(_dataset_cfg(cfg[key]), pipeline=[], view_mode='stack', fewshot_k=None)
+        for key in dict.fromkeys(keys) if cfg.get(key, None) is not None
+    }
 
 
-def labelled_actions(cfg: Config, keys: Sequence[str] = _SPLIT_KEYS) -> Tuple[List[np.ndarray], np.ndarray]:
-    """Features and labels of every action of the given splits, each action once.
+def labelled_actions(datasets: Dict[str, object]) -> Tuple[List[np.ndarray], np.ndarray]:
+    """Features and labels of every action of ``{key: dataset}``, each action once.
 
     Splits that share actions (e.g. a config validating on its test split) are deduplicated by
     action id.
@@ -45,22 +50,18 @@ def labelled_actions(cfg: Config, keys: Sequence[str] = _SPLIT_KEYS) -> Tuple[Li
         ValueError: The splits name different classes.
     """
     feats, labels, seen, classes = [], [], set(), None
-    for key in keys:
-        if cfg.get(key, None) is None:
-            continue
-        dataset = _split_dataset(cfg, key)
+    for key, dataset in datasets.items():
         if classes is None:
             classes = list(dataset.metainfo['classes'])
         elif list(dataset.metainfo['classes']) != classes:
             raise ValueError(f'{key} names classes {list(dataset.metainfo["classes"])}, the first split '
                              f'{classes}; their labels cannot be pooled')
-        for i in range(len(dataset)):
-            info = dataset.get_data_info(i)
-            if info['element_id'] in seen:
-                continue
-            seen.add(info['element_id'])
-            feats.append(np.asarray(info['features'], np.float32))
-            labels.append(int(info['label']))
+        for i, (x, y) in enumerate(zip(*dataset_features(dataset))):
+            element_id = dataset.get_data_info(i)['element_id']
+            if element_id not in seen:
+                seen.add(element_id)
+                feats.append(x)
+                labels.append(y)
     return feats, np.asarray(labels, np.int64)
 
 
@@ -95,9 +96,10 @@ def run_nns(config: Union[str, Config],
         cfg = copy.deepcopy(base)
         if dirs:
             set_feature_dirs(cfg, dirs)
-        tr_x, tr_y = dataset_features(_split_dataset(cfg, 'train_dataloader'))
-        te_x, te_y = dataset_features(_split_dataset(cfg, test_split_key))
-        pool_x, pool_y = labelled_actions(cfg, pool_keys)
+        datasets = split_datasets(cfg, ('train_dataloader', test_split_key, *pool_keys))
+        tr_x, tr_y = dataset_features(datasets['train_dataloader'])
+        te_x, te_y = dataset_features(datasets[test_split_key])
+        pool_x, pool_y = labelled_actions({key: datasets[key] for key in pool_keys if key in datasets})
         row = dict(nn_top1=nns_top1(tr_x, tr_y, te_x, te_y))
         row.update(retrieval_scores(pool_x, pool_y, ks))
         results[name] = row
