@@ -1,8 +1,9 @@
 """Default person detector teacher: an RTMDet "nano" (CSPNeXt, widen 0.25) at 160x160.
 
 mmdet's RTMDet-tiny recipe with what this machine needs: one class (``person``), no downloaded
-backbone weights (``init_cfg=None``), plain BN instead of SyncBN, a 160x160 input (SynthSport frames are 320x240, people 40-160 px tall) and a CPU-sized
-schedule, trained from scratch on SynthSport's generic images only (one upright person per image).
+backbone weights (``init_cfg=None``), plain BN instead of SyncBN, a 160x160 input (SynthSport frames
+are 320x240, people 40-160 px tall) and a CPU-sized schedule, trained from scratch on SynthSport's
+generic images only (one upright person per image).
 
 Train (writes ``work_dirs/teachers/rtmdet-nano_synthsport-generic``)::
 
@@ -103,5 +104,6 @@ auto_scale_lr = dict(enable=False)
 default_hooks = dict(checkpoint=dict(interval=1, save_best='coco/bbox_mAP', rule='greater', max_keep_ckpts=1))
 custom_hooks = [
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0002, update_buffers=True, priority=49),
-    dict(type='PipelineSwitchHook', switch_epoch=max_epochs - stage2_num_epochs, switch_pipeline=train_pipeline_stage2),
+    dict(type='PipelineSwitchHook', switch_epoch=max_epochs - stage2_num_epochs,
+         switch_pipeline=train_pipeline_stage2),
 ]

@@ -2,9 +2,10 @@
 
 mmpose's RTMPose-t recipe with what this machine needs: no downloaded backbone weights
 (``init_cfg=None``), plain BN instead of SyncBN, no Albumentations (not installed), a 96x128 input
-and a CPU-sized schedule (60 epochs: ~50 min on 2 cores; the 12 epochs of sessions 1-7 left it
-underfit, COCO AP 0.17 on the generic val images). It learns single people in everyday upright poses only, so, like a
-COCO-trained model on real sport video, it is less reliable on fast, blurred and inverted athletes.
+and a CPU-sized schedule: 60 epochs, ~50 min on 2 cores (COCO AP 0.77 and PCK@0.2 0.98 on the
+generic val images; the 12 epochs used until session 7 left it underfit at AP 0.17 / PCK 0.93).
+It learns single people in everyday upright poses only, so, like a COCO-trained model on real
+sport video, it is less reliable on fast, blurred and inverted athletes.
 
 Train (writes ``work_dirs/teachers/rtmpose-t_synthsport-generic``)::
 
