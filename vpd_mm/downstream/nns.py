@@ -16,7 +16,7 @@ from mmengine.config import Config
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text
 
 from .fewshot import nns_top1
-from .runner_utils import _dataset_cfg, build_dataset, dataset_features, set_feature_dirs
+from .runner_utils import _dataset_cfg, build_dataset, dataset_actions, dataset_features, set_feature_dirs
 
 RETRIEVAL_POOLS = ('all', 'test')
 
@@ -56,8 +56,7 @@ def labelled_actions(datasets: Dict[str, object]) -> Tuple[List[np.ndarray], np.
         elif list(dataset.metainfo['classes']) != classes:
             raise ValueError(f'{key} names classes {list(dataset.metainfo["classes"])}, the first split '
                              f'{classes}; their labels cannot be pooled')
-        for i, (x, y) in enumerate(zip(*dataset_features(dataset))):
-            element_id = dataset.get_data_info(i)['element_id']
+        for x, y, element_id in zip(*dataset_actions(dataset)):
             if element_id not in seen:
                 seen.add(element_id)
                 feats.append(x)

@@ -53,14 +53,24 @@ def build_dataset(dataset_cfg: dict, **overrides):
     return DATASETS.build(cfg)
 
 
-def dataset_features(dataset) -> Tuple[List[np.ndarray], np.ndarray]:
-    """``([features (T, V, D)], labels (N,))`` of a :class:`FeatureSequenceDataset` (no pipeline)."""
-    feats, labels = [], []
+def dataset_actions(dataset) -> Tuple[List[np.ndarray], np.ndarray, List[str]]:
+    """``([features (T, V, D)], labels (N,), [element ids])`` of a :class:`FeatureSequenceDataset`.
+
+    One pass over the samples (no pipeline).
+    """
+    feats, labels, ids = [], [], []
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
         feats.append(np.asarray(info['features'], np.float32))
         labels.append(int(info['label']))
-    return feats, np.asarray(labels, np.int64)
+        ids.append(info['element_id'])
+    return feats, np.asarray(labels, np.int64), ids
+
+
+def dataset_features(dataset) -> Tuple[List[np.ndarray], np.ndarray]:
+    """``([features (T, V, D)], labels (N,))`` of a :class:`FeatureSequenceDataset` (no pipeline)."""
+    feats, labels, _ = dataset_actions(dataset)
+    return feats, labels
 
 
 def fit_model_to_data(cfg: Config, dataset=None) -> Tuple[int, int]:
