@@ -17,6 +17,7 @@ DEMOS = ['2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py', 'vi-vpd_r18-w16-64px
 DEMO_ABLATIONS = [
     'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo_no-motion.py', 'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo_rgb-only.py'
 ]
+DEMO_VARIANTS = ['2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo_rotate.py']
 
 
 def load(repo_root, name):
@@ -25,7 +26,7 @@ def load(repo_root, name):
 
 def test_every_vpd_config_is_listed(repo_root):
     names = {osp.basename(p) for p in glob.glob(osp.join(repo_root, 'configs', 'vpd', '*.py'))}
-    assert names == set(PAPER) | set(DEMOS) | set(DEMO_ABLATIONS)
+    assert names == set(PAPER) | set(DEMOS) | set(DEMO_ABLATIONS) | set(DEMO_VARIANTS)
 
 
 @pytest.mark.parametrize('name', PAPER)
@@ -88,3 +89,15 @@ def test_cpu_demo_ablations_change_one_thing(repo_root, name):
     assert cfg.train_dataloader.dataset.teacher_dirs == base.train_dataloader.dataset.teacher_dirs
     assert cfg.train_cfg == base.train_cfg
     MODELS.build(cfg.model)
+
+
+def test_cpu_demo_rotate_adds_only_the_rotation(repo_root):
+    cfg, base = load(repo_root, DEMO_VARIANTS[0]), load(repo_root, DEMOS[0])
+    pipeline = list(cfg.train_dataloader.dataset.pipeline)
+    rotate = [i for i, t in enumerate(pipeline) if t.type == 'FlowCropRandomRotate']
+    assert len(rotate) == 1 and pipeline[rotate[0] - 1].type == 'FlowCropFlip'
+    assert pipeline[rotate[0]].max_angle == 180 and pipeline[rotate[0]].prob == 0.5
+    del pipeline[rotate[0]]
+    assert pipeline == base.train_dataloader.dataset.pipeline
+    cfg.train_dataloader.dataset.pipeline = cfg.train_pipeline = pipeline
+    assert cfg.to_dict() == base.to_dict()  # the validation pipeline, teacher, model ... are the demo's

@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 
 EMBEDDING_SUFFIX = '.emb.pkl'
 _INFERENCE_DROP = ('FlowCropRandomResizedCrop', 'FlowCropColorJitter', 'FlowCropFlip',
-                   'FlowCropBackgroundNoise', 'FlowCropMotionBlur')
+                   'FlowCropBackgroundNoise', 'FlowCropMotionBlur', 'FlowCropRandomRotate')
 
 
 def resolve_checkpoint(checkpoint: str) -> str:

@@ -164,3 +164,85 @@ def test_motion_blur_spreads_an_edge_along_its_line_and_spares_the_flow():
         TRANSFORMS.build(dict(type='FlowCropMotionBlur', prob=1.0))(dict(img=img.astype(np.float32)))
     with pytest.raises(ValueError, match='length'):
         TRANSFORMS.build(dict(type='FlowCropMotionBlur', length=(1, 3)))
+
+
+def _pose(rng, size):
+    """A random COCO-17 pose in pixel coordinates of a ``size`` crop, scores in [0.5, 1]."""
+    xy = rng.uniform(0.3 * size, 0.7 * size, (17, 2))
+    return np.concatenate([xy, rng.uniform(0.5, 1.0, (17, 1))], axis=1).astype(np.float32)
+
+
+def test_rotate_turns_image_flow_and_joint_targets_together():
+    import cv2
+
+    from vpd_mm.pose.normalize import normalize_coco_pose
+    rng = np.random.default_rng(3)
+    size, angle = 33, 90.0
+    pose, prev = _pose(rng, size), _pose(rng, size)
+    img = np.zeros((size, size, 3), np.uint8)
+    img[5, 24] = 255  # one bright pixel right of and above the centre (16, 16)
+    flow = np.full((size, size, 2), 124, np.uint8)
+    flow[..., 0] = 137  # a uniform rightward motion of 13 levels (about 2 px)
+    mask = np.zeros((size, size), np.uint8)
+    mask[5, 24] = 1
+    targets = dict(target=np.stack([normalize_coco_pose(pose), normalize_coco_pose(pose, flip=True)]),
+                   prev_target=np.stack([normalize_coco_pose(prev), normalize_coco_pose(prev, flip=True)]))
+    t = build(type='FlowCropRandomRotate', prob=1.0, max_angle=angle)
+    np.random.seed(0)
+    while True:  # draw until the sampled angle is close to +90 degrees (uniform in [-90, 90])
+        state = np.random.get_state()
+        np.random.rand()
+        if np.random.uniform(-angle, angle) > 89:
+            break
+    np.random.set_state(state)
+    out = t(dict(img=img, flow=flow, mask=mask, video='v', frame=7,
+                 **{k: v.copy() for k, v in targets.items()}))
+    turned = out['rotation']
+    assert 89 < turned <= 90
+    affine = cv2.getRotationMatrix2D(((size - 1) / 2, (size - 1) / 2), turned, 1.0)
+    # counter-clockwise on screen: the pixel right of the centre moves above it, above moves left
+    y, x = np.unravel_index(out['img'][..., 0].argmax(), (size, size))
+    assert (abs(x - 5) <= 1, abs(y - 8) <= 1) == (True, True)
+    assert out['mask'][y, x] == 1 and out['mask'].sum() == 1
+    # rightward motion becomes upward motion (negative y), within a level of rounding
+    centre = out['flow'][12:21, 12:21].astype(float) - 124.5
+    assert np.abs(centre[..., 0]).max() <= 1 and np.abs(centre[..., 1] + 12.5).max() <= 1
+    # the targets equal the features of the pose moved by the same affine map, and of its mirror
+    for key, src in (('target', pose), ('prev_target', prev)):
+        moved = src.copy()
+        moved[:, :2] = src[:, :2] @ affine[:, :2].T + affine[:, 2]
+        np.testing.assert_allclose(out[key][0], normalize_coco_pose(moved), atol=1e-4)
+        np.testing.assert_allclose(out[key][1], normalize_coco_pose(moved, flip=True), atol=1e-4)
+    # a following flip keeps image and target consistent (row 0 is always the image as it is)
+    flipped = build(type='FlowCropFlip', prob=1.0)(out)
+    moved = pose.copy()
+    moved[:, :2] = pose[:, :2] @ affine[:, :2].T + affine[:, 2]
+    np.testing.assert_allclose(flipped['target'][0], normalize_coco_pose(moved, flip=True), atol=1e-4)
+
+
+def test_rotate_keeps_unrotated_items_and_rejects_non_joint_targets():
+    def item(target):
+        return dict(img=np.zeros((16, 16, 3), np.uint8), target=target, prev_target=target.copy())
+
+    kept = build(type='FlowCropRandomRotate', prob=0.0)(item(np.ones((2, 39), np.float32)))
+    np.testing.assert_array_equal(kept['target'], np.ones((2, 39)))
+    assert kept['rotation'] == 0.0
+    flat = build(type='FlowCropRandomRotate', prob=1.0)(item(np.ones(39, np.float32)))
+    assert flat['target'].shape == (39,) and flat['rotation'] != 0.0
+    # a VIPE* embedding (or any non-joint target) is refused, naming the video and frame, even when the
+    # sample would not have been rotated
+    with pytest.raises(ValueError, match=r'v3 frame 12.*\(2, 32\).*2D-VPD'):
+        build(type='FlowCropRandomRotate', prob=0.0)(
+            dict(item(np.ones((2, 32), np.float32)), video='v3', frame=12))
+    # at 45 degrees the corners come from outside the crop: zero image, zero flow, background mask
+    np.random.seed(1)
+    out = build(type='FlowCropRandomRotate', prob=1.0, max_angle=45)(
+        dict(item(np.ones(39, np.float32)), img=np.full((16, 16, 3), 200, np.uint8),
+             flow=np.full((16, 16, 2), 140, np.uint8), mask=np.ones((16, 16), np.uint8)))
+    assert abs(out['rotation']) > 15
+    assert (out['img'][0, 0] == 0).all() and (out['flow'][0, 0] == 124).all() and out['mask'][0, 0] == 0
+    assert (out['img'][8, 8] == 200).all() and out['mask'][8, 8] == 1
+    with pytest.raises(ValueError, match='max_angle'):
+        build(type='FlowCropRandomRotate', max_angle=0)
+    with pytest.raises(ValueError, match='prob'):
+        build(type='FlowCropRandomRotate', prob=2)

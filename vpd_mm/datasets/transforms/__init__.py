@@ -18,3 +18,4 @@ from .flow_crop_flip import FlowCropFlip  # noqa: F401
 from .flow_crop_background_noise import FlowCropBackgroundNoise  # noqa: F401
 from .pack_distillation_inputs import PackDistillationInputs  # noqa: F401
 from .flow_crop_motion_blur import FlowCropMotionBlur  # noqa: F401
+from .flow_crop_random_rotate import FlowCropRandomRotate  # noqa: F401
