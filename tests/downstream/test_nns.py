@@ -1,5 +1,6 @@
 import os.path as osp
 
+import numpy as np
 import pytest
 from mmengine.config import Config
 
@@ -54,6 +55,20 @@ def test_shared_actions_are_pooled_once(cfg):
     shared.val_dataloader.dataset.split = 'test'
     feats, labels = labelled_actions(split_datasets(shared, SPLITS))
     assert len(feats) == len(labels) == 18
+
+
+def test_pooled_actions_reuse_splits_already_read(cfg):
+    from vpd_mm.downstream.runner_utils import dataset_actions
+    datasets = split_datasets(cfg, SPLITS)
+    feats, labels = labelled_actions(datasets)
+    key = SPLITS[0]
+    x, y, ids = dataset_actions(datasets[key])
+    marked = ([np.full_like(f, 7.0) for f in x], y, ids)  # what was read is used, not re-read
+    feats2, labels2 = labelled_actions(datasets, {key: marked})
+    np.testing.assert_array_equal(labels2, labels)
+    assert all((f == 7).all() for f in feats2[:len(x)])
+    for a, b in zip(feats2[len(x):], feats[len(x):]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_bad_pool_or_mismatched_classes_are_named(cfg, tmp_path):

@@ -8,7 +8,7 @@ the pool to the test split.
 """
 import copy
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.config import Config
@@ -16,7 +16,7 @@ from mmengine.config import Config
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text
 
 from .fewshot import nns_top1
-from .runner_utils import _dataset_cfg, build_dataset, dataset_actions, dataset_features, set_feature_dirs
+from .runner_utils import _dataset_cfg, build_dataset, dataset_actions, set_feature_dirs
 
 RETRIEVAL_POOLS = ('all', 'test')
 
@@ -40,11 +40,17 @@ def split_datasets(cfg: Config, keys: Sequence[str]) -> Dict[str, object]:
     }
 
 
-def labelled_actions(datasets: Dict[str, object]) -> Tuple[List[np.ndarray], np.ndarray]:
+def labelled_actions(datasets: Dict[str, object],
+                     actions: Optional[Dict[str, tuple]] = None) -> Tuple[List[np.ndarray], np.ndarray]:
     """Features and labels of every action of ``{key: dataset}``, each action once.
 
     Splits that share actions (e.g. a config validating on its test split) are deduplicated by
     action id.
+
+    Args:
+        datasets: ``{dataloader key: dataset}`` (see :func:`split_datasets`).
+        actions: ``{key: dataset_actions(dataset)}`` already read, so no split is read twice; the
+            splits missing from it are read here.
 
     Raises:
         ValueError: The splits name different classes.
@@ -56,7 +62,8 @@ def labelled_actions(datasets: Dict[str, object]) -> Tuple[List[np.ndarray], np.
         elif list(dataset.metainfo['classes']) != classes:
             raise ValueError(f'{key} names classes {list(dataset.metainfo["classes"])}, the first split '
                              f'{classes}; their labels cannot be pooled')
-        for x, y, element_id in zip(*dataset_actions(dataset)):
+        split = actions[key] if actions and key in actions else dataset_actions(dataset)
+        for x, y, element_id in zip(*split):
             if element_id not in seen:
                 seen.add(element_id)
                 feats.append(x)
@@ -96,9 +103,10 @@ def run_nns(config: Union[str, Config],
         if dirs:
             set_feature_dirs(cfg, dirs)
         datasets = split_datasets(cfg, ('train_dataloader', test_split_key, *pool_keys))
-        tr_x, tr_y = dataset_features(datasets['train_dataloader'])
-        te_x, te_y = dataset_features(datasets[test_split_key])
-        pool_x, pool_y = labelled_actions({key: datasets[key] for key in pool_keys if key in datasets})
+        actions = {key: dataset_actions(dataset) for key, dataset in datasets.items()}
+        (tr_x, tr_y, _), (te_x, te_y, _) = actions['train_dataloader'], actions[test_split_key]
+        pool = {key: datasets[key] for key in pool_keys if key in datasets}
+        pool_x, pool_y = labelled_actions(pool, actions)
         row = dict(nn_top1=nns_top1(tr_x, tr_y, te_x, te_y))
         row.update(retrieval_scores(pool_x, pool_y, ks))
         results[name] = row

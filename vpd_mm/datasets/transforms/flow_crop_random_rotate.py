@@ -53,15 +53,15 @@ class FlowCropRandomRotate(BaseTransform):
 
     The confidence gate keeps the frames a 2D pose teacher gets right, which are mostly upright: the
     teacher fails on inverted athletes. Rotating a confident frame and its target pose together
-    shows the student inverted (and tilted) athletes with a pose that is still right, so its
-    features stay informative where the teacher's are not. The image turns about the crop centre
-    (pixels from outside are zero, as the crop store pads), the flow field turns and so do its
-    vectors, and the targets' joints turn about the hip centre. Row 0 of a ``(2, D)`` target (the
-    image as it is) turns by the angle and row 1 (the mirrored image's pose, see
-    :class:`FlowCropFlip`) by its negative, so the pair stays consistent for a later flip. Not in
-    the paper's augmentation list (REFERENCE.md §2): an option of this project, off unless
-    configured, and only for normalized 2D joint targets (2D-VPD): a VIPE* target cannot be turned
-    without its model.
+    shows the student inverted (and tilted) athletes with a pose that is still right (on SynthSport
+    the CPU demo student's inverted-frame error fell, but its upright frames paid for it: see
+    docs/vpd_results.md). The image turns about the crop centre (pixels from outside are zero, as the
+    crop store pads), the flow field turns and so do its vectors, and the targets' joints turn about
+    the hip centre. Row 0 of a ``(2, D)`` target (the image as it is) turns by the angle and row 1
+    (the mirrored image's pose, see :class:`FlowCropFlip`) by its negative, so the pair stays
+    consistent for a later flip. Not in the paper's augmentation list (REFERENCE.md §2): an option
+    of this project, off unless configured, and only for normalized 2D joint targets (2D-VPD): a
+    VIPE* target cannot be turned without its model.
 
     Required Keys: ``img`` uint8 ``(H, W, 3)``; optional ``flow`` (quantised uint8, x = channel 0),
     ``mask``, ``target``, ``prev_target`` (``(2, D)`` or ``(D,)`` with ``D = num_joints * 3``).
