@@ -1,6 +1,4 @@
 """In-plane rotation of an RGB + flow crop together with its normalized 2D joint targets."""
-from typing import Tuple
-
 import cv2
 import numpy as np
 from mmaction.registry import TRANSFORMS
@@ -85,7 +83,7 @@ class FlowCropRandomRotate(BaseTransform):
             raise ValueError(f'num_joints must be positive, got {num_joints}')
         self.prob, self.max_angle, self.num_joints = prob, float(max_angle), int(num_joints)
 
-    def _check_target(self, key: str, target: np.ndarray, results: dict) -> Tuple[int, ...]:
+    def _check_target(self, key: str, target: np.ndarray, results: dict) -> None:
         dim = self.num_joints * 3
         if target.shape[-1] != dim or target.ndim not in (1, 2) or (target.ndim == 2 and len(target) != 2):
             where = f"{results.get('video', '?')} frame {results.get('frame', '?')}"
@@ -93,7 +91,6 @@ class FlowCropRandomRotate(BaseTransform):
                 f'FlowCropRandomRotate turns normalized 2D joint targets ({self.num_joints} joints x '
                 f'[x, y, score] = {dim} values, as (D,) or (2, D)); the {key} of {where} has shape '
                 f'{target.shape}. Rotation is for 2D-VPD teachers only (not VIPE* or concatenations).')
-        return target.shape
 
     def transform(self, results: dict) -> dict:
         targets = {key: np.asarray(results[key]) for key in ('target', 'prev_target') if key in results}
