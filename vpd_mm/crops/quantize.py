@@ -12,6 +12,7 @@ FLOW_CLIP = 20.0
 FLOW_LEVELS_SCALE = 255.0 / 41.0  # levels per pixel of flow
 FLOW_STEP = 41.0 / 255.0  # pixels of flow per level
 FLOW_MAX_ABS_ERROR = FLOW_STEP / 2  # round-trip error bound inside [-20, 20]
+FLOW_ZERO_LEVEL = int(round(FLOW_CLIP * FLOW_LEVELS_SCALE))  # the level zero flow is stored as (124)
 
 
 def subtract_median(flow: np.ndarray) -> np.ndarray:

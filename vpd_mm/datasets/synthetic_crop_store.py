@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..crops.quantize import FLOW_ZERO_LEVEL
 from ..utils.fileio import atomic_write_json
 from ..utils.vpd_files import save_embeddings
 
@@ -41,7 +42,7 @@ def write_synthetic_crop_video(video_dir: str,
     os.makedirs(video_dir, exist_ok=True)
     rng = np.random.default_rng(seed + 1)
     rgb = synthetic_crops(len(frames), size, seed)
-    flow = np.clip(124 + rng.normal(0, 8, (len(frames), size, size, 2)), 0, 255).astype(np.uint8)
+    flow = np.clip(FLOW_ZERO_LEVEL + rng.normal(0, 8, (len(frames), size, size, 2)), 0, 255).astype(np.uint8)
     np.save(osp.join(video_dir, 'rgb.npy'), rgb)
     np.save(osp.join(video_dir, 'flow.npy'), flow)
     np.save(osp.join(video_dir, 'frames.npy'), frames)

@@ -4,19 +4,9 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from vpd_mm.crops.quantize import FLOW_ZERO_LEVEL
+
 from .flow_crop_flip import FLOW_FLIP_CENTER
-
-FLOW_ZERO_LEVEL = 124  # the store's level of zero flow (vpd_mm.crops.quantize)
-
-
-def rotation_matrix(angle: float) -> np.ndarray:
-    """The ``(2, 2)`` linear part of ``cv2.getRotationMatrix2D`` for ``angle`` degrees.
-
-    Positive angles turn the picture counter-clockwise as displayed (image y points down).
-    """
-    rad = np.deg2rad(angle)
-    c, s = np.cos(rad), np.sin(rad)
-    return np.asarray([[c, s], [-s, c]], dtype=np.float32)
 
 
 def rotate_joint_features(feat: np.ndarray, rot: np.ndarray, num_joints: int) -> np.ndarray:
@@ -101,8 +91,9 @@ class FlowCropRandomRotate(BaseTransform):
             angle = float(np.random.uniform(-self.max_angle, self.max_angle))
             img = results['img']
             h, w = img.shape[:2]
+            # positive angles turn the picture counter-clockwise as displayed (image y points down)
             affine = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
-            rot = rotation_matrix(angle)
+            rot = affine[:, :2].astype(np.float32)  # its linear part turns vectors and joint offsets
             results['img'] = cv2.warpAffine(img, affine, (w, h), flags=cv2.INTER_LINEAR,
                                             borderMode=cv2.BORDER_CONSTANT, borderValue=0)
             if results.get('flow') is not None:
