@@ -17,7 +17,10 @@ DEMOS = ['2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py', 'vi-vpd_r18-w16-64px
 DEMO_ABLATIONS = [
     'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo_no-motion.py', 'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo_rgb-only.py'
 ]
-DEMO_VARIANTS = ['2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo_rotate.py']
+DEMO_VARIANTS = [
+    '2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo_rotate.py',
+    '2d-vpd_r18-w16-128px_synthsport-mini_cpu-demo.py',
+]
 
 
 def load(repo_root, name):
@@ -101,3 +104,16 @@ def test_cpu_demo_rotate_adds_only_the_rotation(repo_root):
     assert pipeline == base.train_dataloader.dataset.pipeline
     cfg.train_dataloader.dataset.pipeline = cfg.train_pipeline = pipeline
     assert cfg.to_dict() == base.to_dict()  # the validation pipeline, teacher, model ... are the demo's
+
+
+def test_cpu_demo_128px_changes_only_the_input_size(repo_root):
+    cfg, base = load(repo_root, DEMO_VARIANTS[1]), load(repo_root, DEMOS[0])
+    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    train, val, test = (cfg[k].dataset.pipeline for k in loaders)
+    assert train[2].type == 'FlowCropRandomResizedCrop' and train[2].size == 128
+    assert val[1].type == test[1].type == 'FlowCropResize' and val[1].size == test[1].size == 128
+    for pipeline in (train, val, test):
+        pipeline[2 if pipeline is train else 1].size = 64
+    cfg.input_size = 64
+    cfg.train_pipeline, cfg.val_pipeline = train, val
+    assert cfg.to_dict() == base.to_dict()  # model, teacher, schedule ... are the demo's
