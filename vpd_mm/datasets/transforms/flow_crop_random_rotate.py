@@ -4,8 +4,7 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from vpd_mm.crops.quantize import FLOW_ZERO_LEVEL
-
+from ...crops.quantize import FLOW_ZERO_LEVEL
 from .flow_crop_flip import FLOW_FLIP_CENTER
 
 
