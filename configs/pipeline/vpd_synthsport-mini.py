@@ -21,7 +21,8 @@ teachers = dict(
 crops = dict(crop_size=64, flow='dis', workers=2)
 
 # Student configs (configs/vpd/), keyed by the teacher features they distil. Their crop_root /
-# teacher_dirs are pointed at this job's outputs.
+# teacher_dirs are pointed at this job's outputs; a student's crop_size (pixels; default crops.crop_size)
+# gets its own crop set, DATA_ROOT/crops_<size>px.
 students = dict(
     # the paper's 0.5 gate on the pose estimator's mean keypoint score (the 2D demo config's 0.4 is for GT)
     vpd_2d=dict(config='configs/vpd/2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py', teacher='teacher_2d',

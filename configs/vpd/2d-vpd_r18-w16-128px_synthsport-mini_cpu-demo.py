@@ -1,7 +1,7 @@
 # The CPU demo 2D-VPD student on 128x128 crops, the paper's input size (same narrow ResNet-18, same
 # schedule; about 4x the compute of the 64 px demo). It needs crops stored at 128 px or more:
 #   python tools/extract_crops.py VIDEOS POSE_ROOT -o CROP_ROOT --crop-size 128
-# (in the main job: crops=dict(crop_size=128)); on 64 px crops the resize would only upsample.
+# (in the main job: students.<name>.crop_size=128); on 64 px crops the resize would only upsample.
 # Measured on SynthSport standard (docs/vpd_results.md, "The paper's crop size on the CPU student"):
 # the decoded pose is closer to the ground truth than at 64 px on every frame type; one of two trainings
 # beats the teacher at every k (NNS +4.2 / +2.8 / +2.1, BiGRU +4.4 / +10.7), the other in retrieval, NNS k=8

@@ -16,7 +16,7 @@ def _standard(repo_root, tmp_path):
 def test_standard_job_stages_and_ablation_students(repo_root, tmp_path):
     stages = build_vpd_stages(_standard(repo_root, tmp_path))
     names = stage_names(stages)
-    assert names[:5] == ['generate', 'poses', 'crops', 'teacher_2d', 'teacher_vipe']
+    assert names[:6] == ['generate', 'poses', 'crops', 'crops_128px', 'teacher_2d', 'teacher_vipe']
     for student in ('vpd_2d', 'vpd_vi', 'vpd_vi_no_motion', 'vpd_vi_rgb_only'):
         assert names.index(f'train_{student}') + 1 == names.index(f'apply_{student}')
     assert names[-3:] == ['nns', 'fewshot', 'report']
@@ -27,6 +27,32 @@ def test_standard_job_stages_and_ablation_students(repo_root, tmp_path):
     assert no_motion.train_dataloader.dataset.crop_root == str(tmp_path / 'ss' / 'crops')
     rgb = Config.fromfile(str(tmp_path / 'work' / 'configs' / 'vpd_vi_rgb_only.py'))
     assert rgb.model.backbone.in_channels == 3 and rgb.train_dataloader.dataset.pipeline[0].with_flow is False
+
+
+def test_a_student_with_its_own_crop_size_reads_its_own_crops(repo_root, tmp_path):
+    stages = build_vpd_stages(_standard(repo_root, tmp_path))
+    crops = {s.name: s.cmd for s in stages if s.name.startswith('crops')}
+    assert sorted(crops) == ['crops', 'crops_128px']
+    for name, size in (('crops', '64'), ('crops_128px', '128')):
+        cmd = crops[name]
+        assert cmd[cmd.index('--crop-size') + 1] == size
+        assert cmd[cmd.index('-o') + 1] == str(tmp_path / 'ss' / name)
+    configs = tmp_path / 'work' / 'configs'
+    vpd_2d, vpd_vi = (Config.fromfile(str(configs / f'{n}.py')) for n in ('vpd_2d', 'vpd_vi'))
+    assert vpd_2d.input_size == 128 and vpd_vi.input_size == 64
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert vpd_2d[loader].dataset.crop_root == str(tmp_path / 'ss' / 'crops_128px')
+        assert vpd_vi[loader].dataset.crop_root == str(tmp_path / 'ss' / 'crops')
+    train = next(s for s in stages if s.name == 'train_vpd_2d')
+    assert str(tmp_path / 'ss' / 'crops_128px') in train.inputs
+
+
+@pytest.mark.parametrize('size', [0, -64, 12.5, '128', True])
+def test_a_bad_student_crop_size_is_named(repo_root, tmp_path, size):
+    cfg = _standard(repo_root, tmp_path)
+    cfg.students.vpd_2d.crop_size = size
+    with pytest.raises(ValueError, match='students.vpd_2d: crop_size must be a positive int'):
+        build_vpd_stages(cfg)
 
 
 def test_baselines_read_the_jobs_data(repo_root, tmp_path):

@@ -5,7 +5,8 @@ Stages (each a vpd_mm tool; see ``configs/pipeline/vpd_synthsport-mini.py`` for 
 1. ``generate``: SynthSport videos + annotations (``tools/make_synthsport.py``), unless the data root
    holds the user's own ``videos/``.
 2. ``poses``: detect, track and estimate the athlete's pose with the teachers (``tools/extract_poses.py``).
-3. ``crops``: square crops and optical flow (``tools/extract_crops.py``).
+3. ``crops``: square crops and optical flow (``tools/extract_crops.py``); ``crops_<size>px`` for a
+   student with its own ``crop_size``.
 4. ``teacher_2d`` / ``teacher_vipe``: teacher features (normalized joints, VIPE*).
 5. ``train_<student>`` / ``apply_<student>``: distil each student (``tools/train.py``) and embed
    every frame with it (``tools/apply_vpd.py``).
@@ -74,6 +75,17 @@ def _check_student(name: str, student: dict, feature_dirs: Dict[str, str]) -> No
                          f'{sorted(feature_dirs)}')
 
 
+def _crop_sizes(default: int, students: dict) -> List[int]:
+    """The job's crop sizes: ``default`` first, then those the students name, ascending."""
+    sizes = {default}
+    for name, student in students.items():
+        size = student.get('crop_size')
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
+            raise ValueError(f'students.{name}: crop_size must be a positive int (pixels), got {size!r}')
+        sizes.add(size or default)
+    return [default] + sorted(sizes - {default})
+
+
 def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Stage]:
     """Turn a pipeline config (``configs/pipeline/``) into the main job's stages."""
     root = cfg.data_root
@@ -110,12 +122,17 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                                 teachers.pose_checkpoint],
                         outputs=[pose_root], env=env))
 
-    crop_root = osp.join(root, 'crops')
+    # One crop set per crop size: `crops` at crops.crop_size, `crops_<size>px` for a student that names
+    # another `crop_size` (e.g. the 128 px 2D-VPD student beside 64 px VI-VPD students).
     crops = cfg.crops
-    stages.append(Stage('crops', ['tools/extract_crops.py', videos, pose_root, '-o', crop_root, '--crop-size',
-                                  str(crops.crop_size), '--flow', crops.flow],
-                        resume_args=['--resume'], speed_args=['--workers', str(crops.workers)],
-                        inputs=[videos, pose_root], outputs=[crop_root], env=env))
+    crop_roots: Dict[int, str] = {}
+    for size in _crop_sizes(crops.crop_size, cfg.students):
+        name = 'crops' if size == crops.crop_size else f'crops_{size}px'
+        crop_roots[size] = osp.join(root, name)
+        stages.append(Stage(name, ['tools/extract_crops.py', videos, pose_root, '-o', crop_roots[size],
+                                   '--crop-size', str(size), '--flow', crops.flow],
+                            resume_args=['--resume'], speed_args=['--workers', str(crops.workers)],
+                            inputs=[videos, pose_root], outputs=[crop_roots[size]], env=env))
 
     features = osp.join(root, 'features')
     feature_dirs = dict(teacher_2d=osp.join(features, 'teacher_2d'), teacher_vipe=osp.join(features, 'teacher_vipe'))
@@ -133,6 +150,7 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     for name, student in cfg.students.items():
         _check_student(name, student, feature_dirs)
         teacher_dir = feature_dirs[student.teacher]
+        crop_root = crop_roots[student.get('crop_size') or crops.crop_size]
         data = dict(crop_root=crop_root, teacher_dirs=[teacher_dir])
         if student.get('min_kp_score') is not None:
             data['min_kp_score'] = student.min_kp_score
