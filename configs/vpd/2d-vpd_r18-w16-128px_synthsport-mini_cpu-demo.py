@@ -4,8 +4,9 @@
 # (in the main job: students.<name>.crop_size=128); on 64 px crops the resize would only upsample.
 # Measured on SynthSport standard (docs/vpd_results.md, "The paper's crop size on the CPU student" and
 # "Four trainings of the 128 px student"): the decoded pose is closer to the ground truth than at 64 px;
-# three of four trainings beat the teacher at every k, and the mean of the four does too (NNS +4.5 / +2.0
-# / +1.8 at k = 8 / 16 / all, P@1 +4.0); the standard main job's 2D-VPD student.
+# three of four trainings beat the teacher in NNS and retrieval at every k, and the mean of the four does
+# too (NNS +4.5 / +2.0 / +1.8 at k = 8 / 16 / all, P@1 +4.0; BiGRU +9.1 at k=16, +11.0 with all data);
+# the standard main job's 2D-VPD student.
 _base_ = ['./2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py']
 
 input_size = 128
