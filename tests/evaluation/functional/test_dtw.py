@@ -1,10 +1,16 @@
 """DTW cost matrices against dtw-python, flips, symmetry and 1-NN pruning."""
 import numpy as np
 import pytest
-from dtw import dtw as dtw_python
 
 from vpd_mm.evaluation.functional import (dtw_cost_matrix, flip_dtw_cost_matrix, nn_classify, nn_search,
                                           unit_normalize)
+
+# The cross-checks need dtw-python (requirements/tests.txt installs it); the other tests do not.
+try:
+    from dtw import dtw as dtw_python
+except ImportError:  # pragma: no cover
+    dtw_python = None
+needs_dtw_python = pytest.mark.skipif(dtw_python is None, reason='dtw-python is not installed')
 
 PATTERNS = ('symmetricP2', 'symmetric2')
 
@@ -31,6 +37,7 @@ def _reference(queries, refs, pattern, normalized=True):
     return out
 
 
+@needs_dtw_python
 @pytest.mark.parametrize('pattern', PATTERNS)
 def test_equals_dtw_python(pattern):
     queries, refs = _random_seqs(0, 9), _random_seqs(1, 11)
@@ -48,6 +55,7 @@ def test_equals_dtw_python(pattern):
         raw[finite], _reference(queries, refs, pattern, normalized=False)[finite], rtol=1e-12, atol=1e-9)
 
 
+@needs_dtw_python
 @pytest.mark.parametrize('pattern', PATTERNS)
 def test_long_sequences_equal_dtw_python(pattern):
     # Paper-like sizes (D = 39, 25-60 frames): wide symmetricP2 bands run the vectorised cell loop.
@@ -127,6 +135,84 @@ def test_pruning_never_changes_nearest_neighbour(pattern):
     idx_loo, _ = nn_search(gallery, None, step_pattern=pattern, exclude_self=True, prune=True)
     np.testing.assert_array_equal(idx_loo, np.argmin(loo_cost, axis=1))
     assert idx_loo[3] == 7 and idx_loo[7] == 3
+
+
+@needs_dtw_python
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_random_pairs_and_nearest_neighbours_equal_dtw_python(pattern):
+    # Random smooth walks with flipped views, lengths 20-120, D = 39 (the paper's joint features): every
+    # cost to 1e-6 relative and the same nearest neighbour as dtw-python (four calls per pair, the min).
+    rng = np.random.default_rng(11)
+    seqs = [rng.standard_normal((int(rng.integers(20, 121)), 2, 39)).cumsum(axis=0) for _ in range(10)]
+    queries, refs = seqs[:4], seqs[4:]
+    theirs = np.full((4, 6), np.inf)
+    for i, q in enumerate(queries):
+        for j, r in enumerate(refs):
+            for a in (0, 1):
+                for b in (0, 1):
+                    try:
+                        c = dtw_python(unit_normalize(q[:, a]), unit_normalize(r[:, b]), step_pattern=pattern,
+                                       distance_only=True).normalizedDistance
+                    except ValueError:  # no admissible warping path
+                        continue
+                    theirs[i, j] = min(theirs[i, j], c)
+    ours = flip_dtw_cost_matrix(queries, refs, step_pattern=pattern)
+    finite = np.isfinite(theirs)
+    np.testing.assert_array_equal(np.isfinite(ours), finite)
+    assert finite.sum() >= 8
+    np.testing.assert_allclose(ours[finite], theirs[finite], rtol=1e-6, atol=0)
+    for prune in (False, True):
+        idx, cost = nn_search(queries, refs, step_pattern=pattern, prune=prune)
+        expected = np.where(np.isfinite(theirs).any(axis=1), np.argmin(theirs, axis=1), -1)
+        np.testing.assert_array_equal(idx, expected)
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_costs_are_bitwise_symmetric(pattern):
+    # Long enough for both local-cost kernels on either side (narrow bands and wide rows).
+    seqs = _random_seqs(12, 9, dim=7, min_len=20, max_len=120)
+    half = dtw_cost_matrix(seqs, step_pattern=pattern)  # upper triangle computed, mirrored
+    full = dtw_cost_matrix(seqs, seqs, step_pattern=pattern)  # every ordered pair computed
+    np.testing.assert_array_equal(full, full.T)
+    np.testing.assert_array_equal(half, full)
+    assert np.isfinite(full).sum() > 9
+    assert (np.diag(full) == 0).all()  # a sequence against itself: exactly zero
+    # Where a sequence is stored does not matter either.
+    moved = dtw_cost_matrix(seqs[::-1], seqs, step_pattern=pattern)[::-1]
+    np.testing.assert_array_equal(moved, full)
+
+
+@pytest.mark.parametrize('pattern', PATTERNS)
+def test_pruned_search_equals_exhaustive_with_duplicates(pattern):
+    # Lengths 20-120 with duplicated references: exact ties, which the pruned search must break like
+    # the exhaustive one (lowest index), leave-one-out and against a gallery.
+    gallery = _random_seqs(13, 30, dim=6, min_len=20, max_len=120, views=2)
+    gallery = [np.cumsum(s, axis=0) for s in gallery]
+    for a, b in [(3, 17), (5, 6), (21, 2), (9, 28), (9, 14)]:
+        gallery[b] = gallery[a].copy()
+    loo = flip_dtw_cost_matrix(gallery, step_pattern=pattern, exclude_self=True)
+    expected = np.where(np.isfinite(loo).any(axis=1), np.argmin(loo, axis=1), -1)
+    idx_full, c_full = nn_search(gallery, None, step_pattern=pattern, exclude_self=True)
+    stats = {}
+    idx_pruned, c_pruned = nn_search(gallery, None, step_pattern=pattern, exclude_self=True, prune=True,
+                                     stats=stats)
+    np.testing.assert_array_equal(idx_full, expected)
+    np.testing.assert_array_equal(idx_pruned, expected)
+    np.testing.assert_array_equal(c_pruned, c_full)
+    assert idx_pruned[17] == 3 and idx_pruned[3] == 17 and idx_pruned[6] == 5 and idx_pruned[2] == 21
+    assert idx_pruned[9] == 14 and idx_pruned[14] == 9 and idx_pruned[28] == 9
+    assert stats['candidates'] == stats['skipped'] + stats['abandoned'] + stats['completed'] > 0
+    # Against a gallery with the duplicates, and with one view (the non-fused scan).
+    queries = [s + 1e-3 for s in gallery[:12]]
+    for views in (slice(None), slice(0, 1)):
+        q = [s[:, views] for s in queries]
+        g = [s[:, views] for s in gallery]
+        cost = flip_dtw_cost_matrix(q, g, step_pattern=pattern)
+        expected = np.where(np.isfinite(cost).any(axis=1), np.argmin(cost, axis=1), -1)
+        idx_pruned, c_pruned = nn_search(q, g, step_pattern=pattern, prune=True)
+        np.testing.assert_array_equal(idx_pruned, expected)
+        np.testing.assert_array_equal(c_pruned, cost[np.arange(12), np.maximum(expected, 0)])
+        assert idx_pruned[5] == 5 and idx_pruned[9] == 9
 
 
 def test_nn_classify_labels_and_unmatched_queries():

@@ -75,34 +75,77 @@ def _enable_cache() -> bool:
 
 # Compile caching never inside the repository (see _enable_cache).
 _CACHE = _enable_cache()
-# Local costs only (vectorised dot products). No 'nnan'/'ninf'. The DP is compiled without fastmath so
-# that partial costs, the final cost and its normalisation round identically (exact early abandoning).
+# The bounding-box lower bounds only (a 1e-9 margin absorbs their rounding). No 'nnan'/'ninf'.
 _FASTMATH = {'reassoc', 'contract', 'nsz'}
-# Column ranges at least this wide use the per-dimension local-cost kernel (faster on wide ranges).
-_WIDE = 32
+# Column ranges at least this wide use the vectorised (over columns) local-cost kernel; narrower ones
+# (8-column symmetricP2 bands) the register-blocked one (measured faster on each side of 16).
+_WIDE = 16
+
+# Local costs are compiled WITHOUT fastmath and with one fixed order of operations in both kernels:
+# the squared distance of frames x and y is accumulated over groups of four dims as
+# ``acc + ((x0 y0 + x1 y1) + (x2 y2 + x3 y3))`` (or the same with ``(x_k - y_k)^2``), then
+# ``sqrt((|x|^2 + |y|^2) - 2 acc)``. Every step is commutative in x and y, so a frame pair gets the same
+# bits whichever side it is on and whichever kernel computes it: DTW(a, b) == DTW(b, a) bit for bit,
+# and the pruned 1-NN search ties exactly as the exhaustive one. Feature dims must be a multiple of 4
+# (``dtw._Packed`` zero-pads them).
 
 
-@njit(cache=_CACHE, fastmath=_FASTMATH, nogil=True)
+@njit(cache=_CACHE, nogil=True)
+def sq_norms(frames):
+    """Squared L2 norm of every frame ``(F, D)`` (``D`` a multiple of 4), in the local costs' order."""
+    out = np.empty(frames.shape[0])
+    for f in range(frames.shape[0]):
+        acc = 0.0
+        for k in range(0, frames.shape[1], 4):
+            x0, x1, x2, x3 = frames[f, k], frames[f, k + 1], frames[f, k + 2], frames[f, k + 3]
+            acc += (x0 * x0 + x1 * x1) + (x2 * x2 + x3 * x3)
+        out[f] = acc
+    return out
+
+
+@njit(cache=_CACHE, nogil=True)
 def _local_rows_wide(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
-    """:func:`_local_rows` for wide column ranges, from the transposed reference frames ``rt``.
+    """:func:`_local_rows` from the transposed reference frames ``rt``, vectorised over ``j``.
 
-    Two rows share every load of a reference frame and four feature dims are accumulated per pass
-    (register-friendly, vectorised over ``j``; each pass has a fixed cost, paid off by wide ranges).
-    Indices are cast to ``uintp`` (all are >= 0) so that
-    numba emits no negative-index wraparound, which would stop LLVM from vectorising.
+    Two rows share every load of a reference frame; each pass over the output adds two groups of four
+    dims (in turn, so the order of operations stays the fixed one). Indices are cast to ``uintp`` (all
+    are >= 0) so that numba emits no negative-index wraparound, which would stop LLVM from vectorising.
     """
     dim = qa.shape[1]
-    dim4 = dim - dim % 4
     ua = uintp(ia)
     ub = uintp(ib)
     for j in range(lo, hi):
         out_a[uintp(j)] = 0.0
         out_b[uintp(j)] = 0.0
-    for kk in range(0, dim4, 4):
+    for kk in range(0, dim - 4, 8):
         k0 = uintp(kk)
-        k1 = k0 + uintp(1)
-        k2 = k0 + uintp(2)
-        k3 = k0 + uintp(3)
+        k1, k2, k3 = k0 + uintp(1), k0 + uintp(2), k0 + uintp(3)
+        k4, k5, k6, k7 = k0 + uintp(4), k0 + uintp(5), k0 + uintp(6), k0 + uintp(7)
+        x0, x1, x2, x3 = qa[ua, k0], qa[ua, k1], qa[ua, k2], qa[ua, k3]
+        x4, x5, x6, x7 = qa[ua, k4], qa[ua, k5], qa[ua, k6], qa[ua, k7]
+        y0, y1, y2, y3 = qa[ub, k0], qa[ub, k1], qa[ub, k2], qa[ub, k3]
+        y4, y5, y6, y7 = qa[ub, k4], qa[ub, k5], qa[ub, k6], qa[ub, k7]
+        if use_dot:
+            for j in range(lo, hi):
+                c = uintp(r0 + j)
+                b0, b1, b2, b3 = rt[k0, c], rt[k1, c], rt[k2, c], rt[k3, c]
+                b4, b5, b6, b7 = rt[k4, c], rt[k5, c], rt[k6, c], rt[k7, c]
+                u = out_a[uintp(j)] + ((x0 * b0 + x1 * b1) + (x2 * b2 + x3 * b3))
+                out_a[uintp(j)] = u + ((x4 * b4 + x5 * b5) + (x6 * b6 + x7 * b7))
+                u = out_b[uintp(j)] + ((y0 * b0 + y1 * b1) + (y2 * b2 + y3 * b3))
+                out_b[uintp(j)] = u + ((y4 * b4 + y5 * b5) + (y6 * b6 + y7 * b7))
+        else:
+            for j in range(lo, hi):
+                c = uintp(r0 + j)
+                b0, b1, b2, b3 = rt[k0, c], rt[k1, c], rt[k2, c], rt[k3, c]
+                b4, b5, b6, b7 = rt[k4, c], rt[k5, c], rt[k6, c], rt[k7, c]
+                u = out_a[uintp(j)] + _sq4(x0 - b0, x1 - b1, x2 - b2, x3 - b3)
+                out_a[uintp(j)] = u + _sq4(x4 - b4, x5 - b5, x6 - b6, x7 - b7)
+                u = out_b[uintp(j)] + _sq4(y0 - b0, y1 - b1, y2 - b2, y3 - b3)
+                out_b[uintp(j)] = u + _sq4(y4 - b4, y5 - b5, y6 - b6, y7 - b7)
+    if dim % 8:  # the last group of four dims
+        k0 = uintp(dim - 4)
+        k1, k2, k3 = k0 + uintp(1), k0 + uintp(2), k0 + uintp(3)
         x0, x1, x2, x3 = qa[ua, k0], qa[ua, k1], qa[ua, k2], qa[ua, k3]
         y0, y1, y2, y3 = qa[ub, k0], qa[ub, k1], qa[ub, k2], qa[ub, k3]
         if use_dot:
@@ -115,32 +158,22 @@ def _local_rows_wide(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b
             for j in range(lo, hi):
                 c = uintp(r0 + j)
                 b0, b1, b2, b3 = rt[k0, c], rt[k1, c], rt[k2, c], rt[k3, c]
-                t0, t1, t2, t3 = x0 - b0, x1 - b1, x2 - b2, x3 - b3
-                out_a[uintp(j)] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3)
-                t0, t1, t2, t3 = y0 - b0, y1 - b1, y2 - b2, y3 - b3
-                out_b[uintp(j)] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3)
-    for kk in range(dim4, dim):
-        k = uintp(kk)
-        x = qa[ua, k]
-        y = qa[ub, k]
-        if use_dot:
-            for j in range(lo, hi):
-                b = rt[k, uintp(r0 + j)]
-                out_a[uintp(j)] += x * b
-                out_b[uintp(j)] += y * b
-        else:
-            for j in range(lo, hi):
-                b = rt[k, uintp(r0 + j)]
-                out_a[uintp(j)] += (x - b) * (x - b)
-                out_b[uintp(j)] += (y - b) * (y - b)
-    if use_dot:  # ||x - y||^2 = ||x||^2 + ||y||^2 - 2 x.y (exact enough for unit-norm features)
+                out_a[uintp(j)] += _sq4(x0 - b0, x1 - b1, x2 - b2, x3 - b3)
+                out_b[uintp(j)] += _sq4(y0 - b0, y1 - b1, y2 - b2, y3 - b3)
+    _finish_rows(ua, ub, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b)
+
+
+@njit(cache=_CACHE, nogil=True)
+def _finish_rows(ua, ub, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
+    """Accumulated dot products (``use_dot``) or squared distances -> distances, in place."""
+    if use_dot:  # ||x - y||^2 = (||x||^2 + ||y||^2) - 2 x.y (exact enough for unit-norm features)
         qa2 = qsq[ua]
         qb2 = qsq[ub]
         for j in range(lo, hi):
             r2 = rsq[uintp(r0 + j)]
-            v = qa2 + r2 - 2.0 * out_a[uintp(j)]
+            v = (qa2 + r2) - 2.0 * out_a[uintp(j)]
             out_a[uintp(j)] = np.sqrt(v) if v > 0.0 else 0.0
-            v = qb2 + r2 - 2.0 * out_b[uintp(j)]
+            v = (qb2 + r2) - 2.0 * out_b[uintp(j)]
             out_b[uintp(j)] = np.sqrt(v) if v > 0.0 else 0.0
     else:
         for j in range(lo, hi):
@@ -148,83 +181,79 @@ def _local_rows_wide(qa, ia, ib, rt, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b
             out_b[uintp(j)] = np.sqrt(out_b[uintp(j)])
 
 
-@njit(cache=_CACHE, fastmath=_FASTMATH, nogil=True)
+@njit(cache=_CACHE, nogil=True)
 def _local_rows_narrow(qa, ia, ib, ra, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b):
     """:func:`_local_rows` for narrow column ranges (symmetricP2 bands), from the reference frames ``ra``.
 
     Blocks of two query frames x four reference frames accumulate over the feature axis in registers
-    (no per-dimension pass over the output), then one vectorised pass takes the square roots.
+    (no per-dimension pass over the output), then one pass takes the square roots. A range that is not
+    a multiple of four repeats its last column in the last block (computed, not stored).
     """
     dim = qa.shape[1]
     ua = uintp(ia)
     ub = uintp(ib)
-    one, two, three = uintp(1), uintp(2), uintp(3)
+    one = uintp(1)
+    last = uintp(r0 + hi - 1)
     j = lo
-    while j + 4 <= hi:
-        c = uintp(r0 + j)
-        a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
-        if use_dot:
-            for kk in range(dim):
-                k = uintp(kk)
-                x = qa[ua, k]
-                y = qa[ub, k]
-                s0, s1, s2, s3 = ra[c, k], ra[c + one, k], ra[c + two, k], ra[c + three, k]
-                a0 += x * s0
-                a1 += x * s1
-                a2 += x * s2
-                a3 += x * s3
-                b0 += y * s0
-                b1 += y * s1
-                b2 += y * s2
-                b3 += y * s3
-        else:
-            for kk in range(dim):
-                k = uintp(kk)
-                x = qa[ua, k]
-                y = qa[ub, k]
-                s0, s1, s2, s3 = ra[c, k], ra[c + one, k], ra[c + two, k], ra[c + three, k]
-                a0 += (x - s0) * (x - s0)
-                a1 += (x - s1) * (x - s1)
-                a2 += (x - s2) * (x - s2)
-                a3 += (x - s3) * (x - s3)
-                b0 += (y - s0) * (y - s0)
-                b1 += (y - s1) * (y - s1)
-                b2 += (y - s2) * (y - s2)
-                b3 += (y - s3) * (y - s3)
-        u = uintp(j)
-        out_a[u], out_a[u + one], out_a[u + two], out_a[u + three] = a0, a1, a2, a3
-        out_b[u], out_b[u + one], out_b[u + two], out_b[u + three] = b0, b1, b2, b3
-        j += 4
     while j < hi:
-        c = uintp(r0 + j)
-        a0 = b0 = 0.0
-        for kk in range(dim):
-            k = uintp(kk)
-            s0 = ra[c, k]
+        c0 = uintp(r0 + j)
+        c1 = min(c0 + one, last)
+        c2 = min(c0 + uintp(2), last)
+        c3 = min(c0 + uintp(3), last)
+        a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
+        for kk in range(0, dim, 4):
+            k0 = uintp(kk)
+            k1 = k0 + one
+            k2 = k1 + one
+            k3 = k2 + one
+            x0, x1, x2, x3 = qa[ua, k0], qa[ua, k1], qa[ua, k2], qa[ua, k3]
+            y0, y1, y2, y3 = qa[ub, k0], qa[ub, k1], qa[ub, k2], qa[ub, k3]
             if use_dot:
-                a0 += qa[ua, k] * s0
-                b0 += qa[ub, k] * s0
+                s0, s1, s2, s3 = ra[c0, k0], ra[c0, k1], ra[c0, k2], ra[c0, k3]
+                a0 += (x0 * s0 + x1 * s1) + (x2 * s2 + x3 * s3)
+                b0 += (y0 * s0 + y1 * s1) + (y2 * s2 + y3 * s3)
+                s0, s1, s2, s3 = ra[c1, k0], ra[c1, k1], ra[c1, k2], ra[c1, k3]
+                a1 += (x0 * s0 + x1 * s1) + (x2 * s2 + x3 * s3)
+                b1 += (y0 * s0 + y1 * s1) + (y2 * s2 + y3 * s3)
+                s0, s1, s2, s3 = ra[c2, k0], ra[c2, k1], ra[c2, k2], ra[c2, k3]
+                a2 += (x0 * s0 + x1 * s1) + (x2 * s2 + x3 * s3)
+                b2 += (y0 * s0 + y1 * s1) + (y2 * s2 + y3 * s3)
+                s0, s1, s2, s3 = ra[c3, k0], ra[c3, k1], ra[c3, k2], ra[c3, k3]
+                a3 += (x0 * s0 + x1 * s1) + (x2 * s2 + x3 * s3)
+                b3 += (y0 * s0 + y1 * s1) + (y2 * s2 + y3 * s3)
             else:
-                a0 += (qa[ua, k] - s0) * (qa[ua, k] - s0)
-                b0 += (qa[ub, k] - s0) * (qa[ub, k] - s0)
-        out_a[uintp(j)] = a0
-        out_b[uintp(j)] = b0
-        j += 1
-    if use_dot:
-        qa2 = qsq[ua]
-        qb2 = qsq[ub]
-        for jj in range(lo, hi):
-            u = uintp(jj)
-            r2 = rsq[uintp(r0 + jj)]
-            v = qa2 + r2 - 2.0 * out_a[u]
-            out_a[u] = np.sqrt(v) if v > 0.0 else 0.0
-            v = qb2 + r2 - 2.0 * out_b[u]
-            out_b[u] = np.sqrt(v) if v > 0.0 else 0.0
-    else:
-        for jj in range(lo, hi):
-            u = uintp(jj)
-            out_a[u] = np.sqrt(out_a[u])
-            out_b[u] = np.sqrt(out_b[u])
+                s0, s1, s2, s3 = ra[c0, k0], ra[c0, k1], ra[c0, k2], ra[c0, k3]
+                a0 += _sq4(x0 - s0, x1 - s1, x2 - s2, x3 - s3)
+                b0 += _sq4(y0 - s0, y1 - s1, y2 - s2, y3 - s3)
+                s0, s1, s2, s3 = ra[c1, k0], ra[c1, k1], ra[c1, k2], ra[c1, k3]
+                a1 += _sq4(x0 - s0, x1 - s1, x2 - s2, x3 - s3)
+                b1 += _sq4(y0 - s0, y1 - s1, y2 - s2, y3 - s3)
+                s0, s1, s2, s3 = ra[c2, k0], ra[c2, k1], ra[c2, k2], ra[c2, k3]
+                a2 += _sq4(x0 - s0, x1 - s1, x2 - s2, x3 - s3)
+                b2 += _sq4(y0 - s0, y1 - s1, y2 - s2, y3 - s3)
+                s0, s1, s2, s3 = ra[c3, k0], ra[c3, k1], ra[c3, k2], ra[c3, k3]
+                a3 += _sq4(x0 - s0, x1 - s1, x2 - s2, x3 - s3)
+                b3 += _sq4(y0 - s0, y1 - s1, y2 - s2, y3 - s3)
+        u = uintp(j)
+        out_a[u] = a0
+        out_b[u] = b0
+        if j + 1 < hi:
+            out_a[u + one] = a1
+            out_b[u + one] = b1
+        if j + 2 < hi:
+            out_a[u + uintp(2)] = a2
+            out_b[u + uintp(2)] = b2
+        if j + 3 < hi:
+            out_a[u + uintp(3)] = a3
+            out_b[u + uintp(3)] = b3
+        j += 4
+    _finish_rows(ua, ub, r0, lo, hi, qsq, rsq, use_dot, out_a, out_b)
+
+
+@njit(cache=_CACHE, nogil=True)
+def _sq4(t0, t1, t2, t3):
+    """``(t0^2 + t1^2) + (t2^2 + t3^2)``: the squared-difference term of four dims."""
+    return (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3)
 
 
 @njit(cache=_CACHE, nogil=True)
@@ -791,13 +820,17 @@ def nn_lower_bounds(q, qa, qoff, q_lo, q_hi, ra, roff, r_lo, r_hi, q_views, r_vi
 
 @njit(cache=_CACHE, nogil=True)
 def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views, pattern, use_dot, normalize,
-            exclude_self, prune):
+            exclude_self, prune, stats):
     """Nearest reference of query sequence ``q``, visiting candidates in ``order`` (any order).
 
     With ``prune``, a candidate whose lower bound (``bounds``, :func:`nn_lower_bounds`) exceeds the best
     cost so far is skipped and every DTW is abandoned as soon as it must exceed the best cost, so an
     ``order`` that visits close candidates first saves most. Ties go to the lowest reference index (as
     ``argmin`` over a full cost matrix).
+
+    Args:
+        stats: int64 ``(4,)``, incremented: candidates visited, skipped by their lower bound, DTWs
+            abandoned early, DTWs computed to the end.
 
     Returns:
         ``(index, cost)``; -1 and +inf where no reference is reachable.
@@ -813,14 +846,20 @@ def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views
         r = c // (q_views * r_views)
         if exclude_self and r == q:
             continue
-        if prune and bounds[c] * (1.0 - 1e-9) > best:
-            continue
         qi = q * q_views + (c // r_views) % q_views
         ri = r * r_views + c % r_views
         n = qoff[qi + 1] - qoff[qi]
         m = roff[ri + 1] - roff[ri]
-        cost = dtw_pair(qa, qoff[qi], n, qsq, ra, rt, roff[ri], m, rsq, pattern, use_dot, normalize,
-                        best if prune else np.inf, d, g)
+        if pattern == SYMMETRIC_P2 and not p2_feasible(n, m):
+            continue
+        stats[0] += 1
+        if prune and bounds[c] * (1.0 - 1e-9) > best:
+            stats[1] += 1
+            continue
+        threshold = best if prune else np.inf
+        cost = dtw_pair(qa, qoff[qi], n, qsq, ra, rt, roff[ri], m, rsq, pattern, use_dot, normalize, threshold,
+                        d, g)
+        stats[2 if cost == np.inf and threshold < np.inf else 3] += 1
         if cost < best or (cost == best and cost < np.inf and r < best_r):
             best = cost
             best_r = r
@@ -829,7 +868,7 @@ def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views
 
 @njit(cache=_CACHE, nogil=True)
 def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_hi, pattern, use_dot, normalize,
-               exclude_self, prune):
+               exclude_self, prune, stats):
     """:func:`nn_scan` for two query and two reference views: the four combinations of a reference run at
     once (:func:`dtw_pair_x4`, bit-identical costs).
 
@@ -841,6 +880,7 @@ def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_h
 
     Args:
         order: Reference sequences in visiting order (closest-looking first).
+        stats: As :func:`nn_scan`, counting references (four combinations each).
 
     Returns:
         ``(index, cost)`` as :func:`nn_scan`.
@@ -865,6 +905,7 @@ def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_h
         m = roff[ri + 1] - roff[ri]
         if pattern == SYMMETRIC_P2 and not p2_feasible(n, m):
             continue
+        stats[0] += 1
         if prune and best < np.inf:
             skip = True
             for c in range(4):
@@ -883,9 +924,12 @@ def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_h
             elif tried >= 8 and skipped * 4 < tried:
                 prune = False
             if skip:
+                stats[1] += 1
                 continue
+        threshold = best if prune else np.inf
         cost = dtw_pair_x4(qa, qoff[qi], qoff[qi + 1], n, qsq, ra, rt, roff[ri], roff[ri + 1], m, rsq, pattern,
-                           use_dot, normalize, best if prune else np.inf, e, d, g)
+                           use_dot, normalize, threshold, e, d, g)
+        stats[2 if cost == np.inf and threshold < np.inf else 3] += 1
         if cost < best or (cost == best and cost < np.inf and r < best_r):
             best = cost
             best_r = r

@@ -7,7 +7,8 @@ sequences carry a horizontally flipped view, the cost of two sequences is the mi
 combinations (orig/orig, orig/flip, flip/orig, flip/flip).
 
 Costs equal dtw-python's (``dtw(x, y, step_pattern=..., distance_only=True).normalizedDistance``) to
-floating-point rounding. A pair with no admissible warping path (``symmetricP2`` when the longer
+floating-point rounding, and are bit-for-bit symmetric (``DTW(a, b) == DTW(b, a)``, a sequence against itself
+costs exactly 0), whichever kernel and thread computes them. A pair with no admissible warping path (``symmetricP2`` when the longer
 sequence has more than 3/2 the steps of the shorter one; dtw-python raises) costs ``+inf``.
 
 Cost matrices compute all pairs in parallel (chunks of pairs in ``numba.get_num_threads()`` threads
@@ -114,7 +115,7 @@ class _Packed:
             frames = np.concatenate([frames, np.zeros((len(frames), pad))], axis=1)
         self.frames = np.ascontiguousarray(frames, dtype=np.float64)
         self.frames_t = np.ascontiguousarray(self.frames.T)
-        self.sq_norms = np.einsum('ij,ij->i', self.frames, self.frames)
+        self.sq_norms = K.sq_norms(self.frames)  # in the local costs' order of operations
         self.box_lo = np.stack(
             [np.min(self.frames[a:b], axis=0) for a, b in zip(self.offsets[:-1], self.offsets[1:])])
         self.box_hi = np.stack(
@@ -258,7 +259,8 @@ def nn_search(queries: SequenceList,
               unit_norm: bool = True,
               exclude_self: bool = False,
               use_flips: bool = True,
-              prune: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+              prune: bool = False,
+              stats: Optional[dict] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Nearest reference (lowest DTW cost, minimum over views) of every query.
 
     Without ``prune`` the cost of every pair is computed (:func:`flip_dtw_cost_matrix`, fused view
@@ -277,6 +279,14 @@ def nn_search(queries: SequenceList,
             JHMDB joints in benchmarks/dtw.py: symmetric2 about as fast as without pruning,
             symmetricP2 up to a quarter slower; it pays when the nearest neighbours are much closer
             than the rest). Off by default.
+        stats: With ``prune``, a dict to fill with the counts of the search (summed over queries):
+            ``candidates`` (reference/view candidates with a possible path, a reference with four
+            combinations counts once), ``skipped`` (by their lower bound), ``abandoned`` (DTWs stopped
+            early), ``completed`` (DTWs computed to the end).
+
+    Ties go to the lowest reference index; DTW costs are bit-for-bit symmetric (``DTW(a, b) ==
+    DTW(b, a)``) and do not depend on where a sequence is stored, so duplicated references tie exactly and
+    the pruned search returns the same index as the exhaustive one.
 
     Returns:
         ``(index, cost)``: int64 ``(Q,)`` nearest reference (-1 if none is reachable) and its cost.
@@ -318,6 +328,7 @@ def nn_search(queries: SequenceList,
         return out[cand_q, cand_r]
 
     fused = qv == 2 and rv == 2  # the four view combinations of a reference in one kernel call
+    counts = np.zeros((q.num, 4), dtype=np.int64)  # per query: see ``stats``
 
     def one_query(k: int) -> Tuple[int, float]:
         if fused:
@@ -325,7 +336,7 @@ def nn_search(queries: SequenceList,
             order = np.argsort(proxy_costs(k).reshape(r.num, 4).min(axis=1), kind='stable')
             return K.nn_scan_x4(k, order, q.frames, q.sq_norms, q.offsets, q.box_lo, q.box_hi, r.frames,
                                 r.frames_t, r.sq_norms, r.offsets, r.box_lo, r.box_hi, pattern, unit_norm,
-                                normalize, exclude_self, True)
+                                normalize, exclude_self, True, counts[k])
         if prune:
             bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
                                        r.box_lo, r.box_hi, qv, rv, pattern, normalize)
@@ -335,13 +346,15 @@ def nn_search(queries: SequenceList,
         else:
             bounds, order = np.zeros(num_c), np.arange(num_c)
         return K.nn_scan(k, order, bounds, q.frames, q.sq_norms, q.offsets, r.frames, r.frames_t, r.sq_norms,
-                         r.offsets, qv, rv, pattern, unit_norm, normalize, exclude_self, prune)
+                         r.offsets, qv, rv, pattern, unit_norm, normalize, exclude_self, prune, counts[k])
 
     # The kernels release the GIL: one Python thread per numba thread runs the queries in parallel.
     with ThreadPoolExecutor(max_workers=max(1, numba.get_num_threads())) as pool:
         found = list(pool.map(one_query, range(q.num)))
     idx = np.array([f[0] for f in found], dtype=np.int64)
     cost = np.array([f[1] for f in found], dtype=np.float64)
+    if stats is not None:
+        stats.update(zip(('candidates', 'skipped', 'abandoned', 'completed'), counts.sum(axis=0).tolist()))
     return idx, cost
 
 
