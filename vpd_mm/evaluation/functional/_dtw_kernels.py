@@ -80,6 +80,9 @@ _FASTMATH = {'reassoc', 'contract', 'nsz'}
 # Column ranges at least this wide use the vectorised (over columns) local-cost kernel; narrower ones
 # (8-column symmetricP2 bands) the register-blocked one (measured faster on each side of 16).
 _WIDE = 16
+# symmetricP2 computes the local costs of a band in ranges widened to a multiple of this many columns
+# (no scalar remainders in the vectorised loops; the extra cells lie on no path).
+_P2_ROUND = 8
 
 # Local costs are compiled WITHOUT fastmath and with one fixed order of operations in both kernels:
 # the squared distance of frames x and y is accumulated over groups of four dims as
@@ -464,7 +467,7 @@ def _dtw_p2(qa, q0, n, qsq, ra, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
                 d1[j] = inf
             # Widen to a multiple of 8 columns (no scalar remainder in the vectorised loops); the extra
             # columns hold true local costs, which cannot change the result (they lie on no path).
-            width = min(-(-(hi_d - lo_d) // 8) * 8, m)
+            width = min(-(-(hi_d - lo_d) // _P2_ROUND) * _P2_ROUND, m)
             lo_w = max(min(lo_d, m - width), 0)
             _local_rows(qa, q0 + i, q0 + i1, ra, rt, r0, lo_w, lo_w + width, qsq, rsq, use_dot, di, d1)
         g1 = g[(i - 1) % 4]
@@ -643,7 +646,7 @@ def _dtw_p2_x4(qa, qo, qf, n, qsq, ra, rt, ro, rf, m, rsq, use_dot, scale, thres
             for t in range(4 * hi_d, 4 * min(hi_d + 6, m)):
                 di[t] = inf
                 d1[t] = inf
-            width = min(-(-(hi_d - lo_d) // 8) * 8, m)
+            width = min(-(-(hi_d - lo_d) // _P2_ROUND) * _P2_ROUND, m)
             lo_w = max(min(lo_d, m - width), 0)
             _local_rows_x4(qa, qo, qf, i, i1, ra, rt, ro, rf, lo_w, lo_w + width, qsq, rsq, use_dot, e, di,
                            d1)
