@@ -215,6 +215,38 @@ def test_pruned_search_equals_exhaustive_with_duplicates(pattern):
         assert idx_pruned[5] == 5 and idx_pruned[9] == 9
 
 
+@pytest.mark.parametrize('unit_norm', [True, False])
+def test_nearest_frame_bounds_are_lower_bounds(unit_norm):
+    # The float32-GEMM bounds of the symmetric2 pruned search never exceed the cost (here raw features
+    # far from the origin too, where the float32 dot products lose the most).
+    from vpd_mm.evaluation.functional import _dtw_kernels as K
+    from vpd_mm.evaluation.functional.dtw import _Packed
+    seqs = [np.cumsum(s, axis=0) + 5.0 for s in _random_seqs(14, 12, dim=6, min_len=20, max_len=60, views=2)]
+    seqs[4] = seqs[1].copy()
+    costs = np.stack([
+        dtw_cost_matrix([s[:, a] for s in seqs], [s[:, b] for s in seqs], step_pattern='symmetric2',
+                        unit_norm=unit_norm) for a in (0, 1) for b in (0, 1)
+    ])  # (a * 2 + b, query, ref)
+    packed = _Packed(seqs, 2, unit_norm)
+    frames32 = packed.frames.astype(np.float32)
+    eps = 4.0 * (packed.frames.shape[1] + 2) * 2.0**-24 * packed.sq_norms.max()
+    for k in range(len(seqs)):
+        gram = frames32[packed.offsets[2 * k]:packed.offsets[2 * k + 2]] @ frames32.T
+        out = np.empty(len(seqs) * 4)
+        K.nearest_frame_bounds(gram, k, 2, packed.sq_norms, packed.offsets, 0, len(seqs), 2, packed.sq_norms,
+                               packed.offsets, K.SYMMETRIC2, eps, True, out, np.empty(len(frames32)))
+        bounds = out.reshape(len(seqs), 2, 2)  # (ref, query view, ref view)
+        truth = costs[:, k].reshape(2, 2, len(seqs)).transpose(2, 0, 1)
+        assert (bounds <= truth * (1 + 1e-9) + 1e-12).all()
+        assert (bounds > 0.5 * truth).mean() > 0.5  # and not trivially loose
+    # The pruned search with these bounds equals the exhaustive one.
+    for prune in (False, True):
+        idx, _ = nn_search(seqs, None, step_pattern='symmetric2', exclude_self=True, unit_norm=unit_norm,
+                           prune=prune)
+        loo = flip_dtw_cost_matrix(seqs, step_pattern='symmetric2', exclude_self=True, unit_norm=unit_norm)
+        np.testing.assert_array_equal(idx, np.argmin(loo, axis=1))
+
+
 def test_nn_classify_labels_and_unmatched_queries():
     gallery = _random_seqs(7, 12, min_len=8, max_len=12)
     labels = np.arange(12) % 3

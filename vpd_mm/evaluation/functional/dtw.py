@@ -128,6 +128,19 @@ class _Packed:
         self.coarse = self.frames[np.stack(picks)]  # (items, _COARSE, D)
 
 
+def _ref_chunks(offsets: np.ndarray, views: int, max_frames: int = 8192) -> List[Tuple[int, int]]:
+    """``[start, stop)`` chunks of reference sequences with at most ``max_frames`` frames (all views) each
+    (at least one sequence per chunk): bounds the size of the per-query GEMM."""
+    chunks, start = [], 0
+    num = (len(offsets) - 1) // views
+    for s in range(1, num + 1):
+        if offsets[s * views] - offsets[start * views] > max_frames and s - 1 > start:
+            chunks.append((start, s - 1))
+            start = s - 1
+    chunks.append((start, num))
+    return chunks
+
+
 def _select_views(seqs: List[np.ndarray], use_flips: bool) -> Tuple[List[np.ndarray], int]:
     views = seqs[0].shape[1]
     if views > 2:
@@ -329,15 +342,42 @@ def nn_search(queries: SequenceList,
 
     fused = qv == 2 and rv == 2  # the four view combinations of a reference in one kernel call
     counts = np.zeros((q.num, 4), dtype=np.int64)  # per query: see ``stats``
+    # symmetric2 evaluates every cell, so one float32 GEMM of all frame pairs (the nearest-frame bounds)
+    # costs a fraction of the DTWs it lets the search skip; symmetricP2 evaluates a band only.
+    frame_bounds = pattern == K.SYMMETRIC2
+    if frame_bounds:
+        q32 = q.frames.astype(np.float32)
+        r32 = r.frames.astype(np.float32)
+        eps = 4.0 * (q.frames.shape[1] + 2) * 2.0**-24 * np.sqrt(q.sq_norms.max() * r.sq_norms.max())
+        ref_chunks = _ref_chunks(r.offsets, rv)
+        max_cols = max(r.offsets[b * rv] - r.offsets[a * rv] for a, b in ref_chunks)
+
+    def nearest_frame_bounds(k: int) -> np.ndarray:
+        """:func:`_dtw_kernels.nearest_frame_bounds` of query k against every reference, per candidate."""
+        out = np.empty(num_c)
+        colmin = np.empty(max_cols)
+        rows = slice(q.offsets[k * qv], q.offsets[(k + 1) * qv])
+        for a, b in ref_chunks:
+            gram = q32[rows] @ r32[r.offsets[a * rv]:r.offsets[b * rv]].T
+            K.nearest_frame_bounds(gram, k, qv, q.sq_norms, q.offsets, a, b, rv, r.sq_norms, r.offsets, pattern,
+                                   eps, normalize, out, colmin)
+        return out
 
     def one_query(k: int) -> Tuple[int, float]:
         if fused:
-            # Visit the references that look closest first (distance of a few evenly spaced frames).
-            order = np.argsort(proxy_costs(k).reshape(r.num, 4).min(axis=1), kind='stable')
+            if frame_bounds:  # visit the references in the order of their bounds
+                ref_bounds = nearest_frame_bounds(k).reshape(r.num, 4).min(axis=1)
+                order = np.argsort(ref_bounds, kind='stable')
+            else:  # visit the references that look closest first (a few evenly spaced frames)
+                ref_bounds = np.empty(0)
+                order = np.argsort(proxy_costs(k).reshape(r.num, 4).min(axis=1), kind='stable')
             return K.nn_scan_x4(k, order, q.frames, q.sq_norms, q.offsets, q.box_lo, q.box_hi, r.frames,
                                 r.frames_t, r.sq_norms, r.offsets, r.box_lo, r.box_hi, pattern, unit_norm,
-                                normalize, exclude_self, True, counts[k])
-        if prune:
+                                normalize, exclude_self, True, counts[k], ref_bounds)
+        if frame_bounds:
+            bounds = nearest_frame_bounds(k)
+            order = np.argsort(bounds, kind='stable')
+        elif prune:
             bounds = K.nn_lower_bounds(k, q.frames, q.offsets, q.box_lo, q.box_hi, r.frames, r.offsets,
                                        r.box_lo, r.box_hi, qv, rv, pattern, normalize)
             # Visit the candidates that look closest first (distance of a few evenly spaced frames):
