@@ -199,8 +199,8 @@ def _local_cost_pass():
                     width = min(-(-(hi_d - lo_d) // K._P2_ROUND) * K._P2_ROUND, m)
                     lo_w = max(min(lo_d, m - width), 0)
                 if compute:
-                    K._local_rows_x4(qa, qo, qf, i, i1, ra, rt, ro, rf, lo_w, lo_w + width, qsq, rsq, use_dot, e,
-                                     d[0], d[1])
+                    K._local_rows_x4(qa, qo, qf, i, i1, ra, rt, ro, rf, lo_w, lo_w + width, qsq, rsq, use_dot,
+                                     e, d[0], d[1])
                 cells += width * (2 if i1 > i else 1)
         return cells
 
@@ -216,8 +216,8 @@ def where_time_goes(queries, refs, pattern: str, t_total: float, t_theirs: float
     r = vdtw._Packed(refs, 2, True)
     pair_q, pair_r = np.divmod(np.arange(q.num * r.num, dtype=np.int64), r.num)
     run = _local_cost_pass()
-    args = (q.frames, q.sq_norms, q.offsets, r.frames, r.frames_t, r.sq_norms, r.offsets, pair_q, pair_r, code,
-            True)
+    args = (q.frames, q.sq_norms, q.offsets, r.frames, r.frames_t, r.sq_norms, r.offsets, pair_q, pair_r,
+            code, True)
     run(*args[:7], pair_q[:1], pair_r[:1], code, True, True)  # compile
     t_local, _ = _best_time(lambda: run(*args, True), repeats, clock)
     cells = run(*args, False)
@@ -292,7 +292,8 @@ def main(argv=None):
         print(f'random walks: {args.num_queries} queries x {args.num_refs} refs, lengths {args.min_len}-'
               f'{args.max_len}, 2 views')
 
-    head = f'{"D":>3} {"pattern":<12} {"task":<8} {"pairs":>6} {"no-path":>7} {"max rel":>8} {"same 1-NN":>9} ' \
+    head = f'{"D":>3} {"pattern":<12} {"task":<8} {"pairs":>6} {"no-path":>7} {"max rel":>8} ' \
+           f'{"same 1-NN":>9} ' \
            f'{"pruned":>11} {"dtw-python":>10} {"numba 1T":>9} {"speed-up":>8} {"dgemm":>7} {"ceiling":>7} ' \
            f'{"sgemm":>7} {"ceiling":>7}'
     head += ''.join(f' {f"numba {t}T wall":>15} {"speed-up":>8}' for t in args.threads)
@@ -302,8 +303,11 @@ def main(argv=None):
         plain_q, plain_r = [s[:, 0] for s in queries], [s[:, 0] for s in refs]
         views = queries[0].shape[1]
         # the arithmetic floor of the local costs of all cells, 1 and all view combinations, float64 / 32
-        t_gemm = {(v, dt): _best_time(lambda: local_cost_products(queries, refs, v, dt), args.repeats, clock)[0]
-                  for v in (1, views) for dt in (np.float64, np.float32)}
+        t_gemm = {
+            (v, dt): _best_time(lambda: local_cost_products(queries, refs, v, dt), args.repeats, clock)[0]
+            for v in (1, views)
+            for dt in (np.float64, np.float32)
+        }
         for pattern in args.patterns:
             theirs, secs = dtw_python_costs(queries, refs, pattern)
             ref_plain = theirs[:, 0, :, 0]
@@ -338,7 +342,8 @@ def main(argv=None):
                     same = f'{int((idx == ref_idx).sum())}/{len(idx)}'
                     if task == 'nn-prune':
                         num = max(prune_stats['candidates'], 1)
-                        pruned = f'{100 * prune_stats["skipped"] / num:.0f}%+{100 * prune_stats["abandoned"] / num:.0f}%'
+                        skipped, abandoned = prune_stats['skipped'] / num, prune_stats['abandoned'] / num
+                        pruned = f'{100 * skipped:.0f}%+{100 * abandoned:.0f}%'
                 else:
                     ref = ref_plain if task == 'plain' else ref_flip
                     diff = _check_costs(f'D={dim} {pattern} {task}', ours, ref)
@@ -347,7 +352,8 @@ def main(argv=None):
                 ratios.setdefault((pattern, task), []).append(t_theirs / t_ours)
                 v = 1 if task == 'plain' else views
                 g64, g32 = t_gemm[(v, np.float64)], t_gemm[(v, np.float32)]
-                line = (f'{dim:>3} {pattern:<12} {task:<8} {ref_plain.size:>6} {no_path:>7} {diff:>8.1e} {same:>9} '
+                line = (f'{dim:>3} {pattern:<12} {task:<8} {ref_plain.size:>6} {no_path:>7} {diff:>8.1e} '
+                        f'{same:>9} '
                         f'{pruned:>11} {t_theirs:>9.2f}s {t_ours:>8.3f}s {t_theirs / t_ours:>7.1f}x'
                         f' {g64:>6.3f}s {t_theirs / g64:>6.1f}x {g32:>6.3f}s {t_theirs / g32:>6.1f}x')
                 for threads in args.threads:
@@ -358,10 +364,12 @@ def main(argv=None):
                 print(line, flush=True)
                 if task == 'flips' and views == 2:
                     numba.set_num_threads(1)
-                    profiles.append(f'  D={dim} {pattern}:\n' + where_time_goes(
-                        queries, refs, pattern, t_ours, t_theirs, g64, args.repeats, clock))
+                    profiles.append(
+                        f'  D={dim} {pattern}:\n' +
+                        where_time_goes(queries, refs, pattern, t_ours, t_theirs, g64, args.repeats, clock))
     numba.set_num_threads(max_threads)
-    print(f'max relative cost difference over all runs: {worst:.2e} ({"OK" if worst <= 1e-6 else "FAIL"} at 1e-6)')
+    verdict = 'OK' if worst <= 1e-6 else 'FAIL'
+    print(f'max relative cost difference over all runs: {worst:.2e} ({verdict} at 1e-6)')
     for key, rs in ratios.items():
         pattern, task = key[:2]
         what = f'1 numba thread vs dtw-python ({args.clock} time)' if len(key) == 2 else \

@@ -151,8 +151,11 @@ def test_random_pairs_and_nearest_neighbours_equal_dtw_python(pattern):
             for a in (0, 1):
                 for b in (0, 1):
                     try:
-                        c = dtw_python(unit_normalize(q[:, a]), unit_normalize(r[:, b]), step_pattern=pattern,
-                                       distance_only=True).normalizedDistance
+                        c = dtw_python(
+                            unit_normalize(q[:, a]),
+                            unit_normalize(r[:, b]),
+                            step_pattern=pattern,
+                            distance_only=True).normalizedDistance
                     except ValueError:  # no admissible warping path
                         continue
                     theirs[i, j] = min(theirs[i, j], c)
@@ -194,8 +197,8 @@ def test_pruned_search_equals_exhaustive_with_duplicates(pattern):
     expected = np.where(np.isfinite(loo).any(axis=1), np.argmin(loo, axis=1), -1)
     idx_full, c_full = nn_search(gallery, None, step_pattern=pattern, exclude_self=True)
     stats = {}
-    idx_pruned, c_pruned = nn_search(gallery, None, step_pattern=pattern, exclude_self=True, prune=True,
-                                     stats=stats)
+    idx_pruned, c_pruned = nn_search(
+        gallery, None, step_pattern=pattern, exclude_self=True, prune=True, stats=stats)
     np.testing.assert_array_equal(idx_full, expected)
     np.testing.assert_array_equal(idx_pruned, expected)
     np.testing.assert_array_equal(c_pruned, c_full)
@@ -224,7 +227,8 @@ def test_nearest_frame_bounds_are_lower_bounds(unit_norm):
     seqs = [np.cumsum(s, axis=0) + 5.0 for s in _random_seqs(14, 12, dim=6, min_len=20, max_len=60, views=2)]
     seqs[4] = seqs[1].copy()
     costs = np.stack([
-        dtw_cost_matrix([s[:, a] for s in seqs], [s[:, b] for s in seqs], step_pattern='symmetric2',
+        dtw_cost_matrix([s[:, a] for s in seqs], [s[:, b] for s in seqs],
+                        step_pattern='symmetric2',
                         unit_norm=unit_norm) for a in (0, 1) for b in (0, 1)
     ])  # (a * 2 + b, query, ref)
     packed = _Packed(seqs, 2, unit_norm)
@@ -241,8 +245,8 @@ def test_nearest_frame_bounds_are_lower_bounds(unit_norm):
         assert (bounds > 0.5 * truth).mean() > 0.5  # and not trivially loose
     # The pruned search with these bounds equals the exhaustive one.
     for prune in (False, True):
-        idx, _ = nn_search(seqs, None, step_pattern='symmetric2', exclude_self=True, unit_norm=unit_norm,
-                           prune=prune)
+        idx, _ = nn_search(
+            seqs, None, step_pattern='symmetric2', exclude_self=True, unit_norm=unit_norm, prune=prune)
         loo = flip_dtw_cost_matrix(seqs, step_pattern='symmetric2', exclude_self=True, unit_norm=unit_norm)
         np.testing.assert_array_equal(idx, np.argmin(loo, axis=1))
 

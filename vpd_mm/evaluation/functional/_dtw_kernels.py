@@ -83,6 +83,8 @@ _WIDE = 16
 # symmetricP2 computes the local costs of a band in ranges widened to a multiple of this many columns
 # (no scalar remainders in the vectorised loops; the extra cells lie on no path).
 _P2_ROUND = 8
+# The four-lane kernels compute ranges at least this wide with :func:`_dots_x4` (eight rows in one pass).
+_WIDE_X4 = 64
 
 # Local costs are compiled WITHOUT fastmath and with one fixed order of operations in both kernels:
 # the squared distance of frames x and y is accumulated over groups of four dims as
@@ -513,6 +515,43 @@ def _dtw_p2(qa, q0, n, qsq, ra, rt, r0, m, rsq, use_dot, scale, threshold, d, g)
 
 
 @njit(cache=_CACHE, nogil=True)
+def _dots_x4(qa, qo, qf, ia, ib, rt, ro, rf, lo, hi, e):
+    """The dot products of :func:`_local_rows_x4` (before :func:`_finish_rows`), all eight rows in one pass
+    over the columns: ``e[w, j]`` for query frame ``(qo, qo, qo, qo, qf, qf, qf, qf)[w] + (ia, ib)[w % 2]``
+    and reference frame ``(ro, ro, rf, rf, ro, ro, rf, rf)[w] + j``. Four query frames share every load
+    of a reference frame; same order of operations as :func:`_local_rows_wide` (bit-identical)."""
+    dim = qa.shape[1]
+    for w in range(8):
+        for j in range(lo, hi):
+            e[w, j] = 0.0
+    for kk in range(0, dim, 4):
+        k0 = uintp(kk)
+        k1, k2, k3 = k0 + uintp(1), k0 + uintp(2), k0 + uintp(3)
+        u = uintp(qo + ia)
+        a0, a1, a2, a3 = qa[u, k0], qa[u, k1], qa[u, k2], qa[u, k3]
+        u = uintp(qo + ib)
+        b0, b1, b2, b3 = qa[u, k0], qa[u, k1], qa[u, k2], qa[u, k3]
+        u = uintp(qf + ia)
+        c0, c1, c2, c3 = qa[u, k0], qa[u, k1], qa[u, k2], qa[u, k3]
+        u = uintp(qf + ib)
+        d0, d1, d2, d3 = qa[u, k0], qa[u, k1], qa[u, k2], qa[u, k3]
+        for jj in range(lo, hi):
+            j = uintp(jj)
+            c = uintp(ro + jj)
+            s0, s1, s2, s3 = rt[k0, c], rt[k1, c], rt[k2, c], rt[k3, c]
+            e[0, j] += (a0 * s0 + a1 * s1) + (a2 * s2 + a3 * s3)
+            e[1, j] += (b0 * s0 + b1 * s1) + (b2 * s2 + b3 * s3)
+            e[4, j] += (c0 * s0 + c1 * s1) + (c2 * s2 + c3 * s3)
+            e[5, j] += (d0 * s0 + d1 * s1) + (d2 * s2 + d3 * s3)
+            c = uintp(rf + jj)
+            s0, s1, s2, s3 = rt[k0, c], rt[k1, c], rt[k2, c], rt[k3, c]
+            e[2, j] += (a0 * s0 + a1 * s1) + (a2 * s2 + a3 * s3)
+            e[3, j] += (b0 * s0 + b1 * s1) + (b2 * s2 + b3 * s3)
+            e[6, j] += (c0 * s0 + c1 * s1) + (c2 * s2 + c3 * s3)
+            e[7, j] += (d0 * s0 + d1 * s1) + (d2 * s2 + d3 * s3)
+
+
+@njit(cache=_CACHE, nogil=True)
 def _local_rows_x4(qa, qo, qf, ia, ib, ra, rt, ro, rf, lo, hi, qsq, rsq, use_dot, e, da, db):
     """Local costs of query rows ``ia`` and ``ib`` for the four view combinations, lane-interleaved.
 
@@ -522,10 +561,17 @@ def _local_rows_x4(qa, qo, qf, ia, ib, ra, rt, ro, rf, lo, hi, qsq, rsq, use_dot
     :func:`_local_rows` call (same range, same rows) as in the one-combination kernels, so that both
     paths give bit-identical costs. ``e``: scratch ``(8, >= hi)``.
     """
-    _local_rows(qa, qo + ia, qo + ib, ra, rt, ro, lo, hi, qsq, rsq, use_dot, e[0], e[1])
-    _local_rows(qa, qo + ia, qo + ib, ra, rt, rf, lo, hi, qsq, rsq, use_dot, e[2], e[3])
-    _local_rows(qa, qf + ia, qf + ib, ra, rt, ro, lo, hi, qsq, rsq, use_dot, e[4], e[5])
-    _local_rows(qa, qf + ia, qf + ib, ra, rt, rf, lo, hi, qsq, rsq, use_dot, e[6], e[7])
+    if use_dot and hi - lo >= _WIDE_X4:
+        _dots_x4(qa, qo, qf, ia, ib, rt, ro, rf, lo, hi, e)
+        _finish_rows(uintp(qo + ia), uintp(qo + ib), ro, lo, hi, qsq, rsq, use_dot, e[0], e[1])
+        _finish_rows(uintp(qo + ia), uintp(qo + ib), rf, lo, hi, qsq, rsq, use_dot, e[2], e[3])
+        _finish_rows(uintp(qf + ia), uintp(qf + ib), ro, lo, hi, qsq, rsq, use_dot, e[4], e[5])
+        _finish_rows(uintp(qf + ia), uintp(qf + ib), rf, lo, hi, qsq, rsq, use_dot, e[6], e[7])
+    else:
+        _local_rows(qa, qo + ia, qo + ib, ra, rt, ro, lo, hi, qsq, rsq, use_dot, e[0], e[1])
+        _local_rows(qa, qo + ia, qo + ib, ra, rt, rf, lo, hi, qsq, rsq, use_dot, e[2], e[3])
+        _local_rows(qa, qf + ia, qf + ib, ra, rt, ro, lo, hi, qsq, rsq, use_dot, e[4], e[5])
+        _local_rows(qa, qf + ia, qf + ib, ra, rt, rf, lo, hi, qsq, rsq, use_dot, e[6], e[7])
     for jj in range(lo, hi):
         j = uintp(jj)
         t = uintp(4 * jj)
@@ -578,8 +624,8 @@ def _dtw_sym2_x4(qa, qo, qf, n, qsq, ra, rt, ro, rf, m, rsq, use_dot, scale, thr
         di = d[i % 2]
         gi = g[i % 2]
         if i % 2 == 0:
-            _local_rows_x4(qa, qo, qf, i, min(i + 1, n - 1), ra, rt, ro, rf, 0, m, qsq, rsq, use_dot, e,
-                           d[0], d[1])
+            _local_rows_x4(qa, qo, qf, i, min(i + 1, n - 1), ra, rt, ro, rf, 0, m, qsq, rsq, use_dot, e, d[0],
+                           d[1])
         _sym2_row_x4(g[(i - 1) % 2], di, gi, m, i == 0)
         if threshold < inf:
             row_min = inf
@@ -822,8 +868,8 @@ def nn_lower_bounds(q, qa, qoff, q_lo, q_hi, ra, roff, r_lo, r_hi, q_views, r_vi
 
 
 @njit(cache=_CACHE, fastmath=True, nogil=True)  # all flags (min reductions): finite values only
-def nearest_frame_bounds(gram, q, q_views, qsq, qoff, r0, r1, r_views, rsq, roff, pattern, eps, normalize, out,
-                         colmin):
+def nearest_frame_bounds(gram, q, q_views, qsq, qoff, r0, r1, r_views, rsq, roff, pattern, eps, normalize,
+                         out, colmin):
     """Nearest-frame lower bounds of the costs of query sequence ``q`` against references ``r0:r1``.
 
     Every warping path (symmetric2 and symmetricP2 alike) enters each query frame and each reference
@@ -909,8 +955,8 @@ def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views
             stats[1] += 1
             continue
         threshold = best if prune else np.inf
-        cost = dtw_pair(qa, qoff[qi], n, qsq, ra, rt, roff[ri], m, rsq, pattern, use_dot, normalize, threshold,
-                        d, g)
+        cost = dtw_pair(qa, qoff[qi], n, qsq, ra, rt, roff[ri], m, rsq, pattern, use_dot, normalize,
+                        threshold, d, g)
         stats[2 if cost == np.inf and threshold < np.inf else 3] += 1
         if cost < best or (cost == best and cost < np.inf and r < best_r):
             best = cost
@@ -919,8 +965,8 @@ def nn_scan(q, order, bounds, qa, qsq, qoff, ra, rt, rsq, roff, q_views, r_views
 
 
 @njit(cache=_CACHE, nogil=True)
-def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_hi, pattern, use_dot, normalize,
-               exclude_self, prune, stats, ref_bounds):
+def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_hi, pattern, use_dot,
+               normalize, exclude_self, prune, stats, ref_bounds):
     """:func:`nn_scan` for two query and two reference views: the four combinations of a reference run at
     once (:func:`dtw_pair_x4`, bit-identical costs).
 
@@ -987,8 +1033,8 @@ def nn_scan_x4(q, order, qa, qsq, qoff, q_lo, q_hi, ra, rt, rsq, roff, r_lo, r_h
                 stats[1] += 1
                 continue
         threshold = best if prune and not ref_bounds.shape[0] else np.inf
-        cost = dtw_pair_x4(qa, qoff[qi], qoff[qi + 1], n, qsq, ra, rt, roff[ri], roff[ri + 1], m, rsq, pattern,
-                           use_dot, normalize, threshold, e, d, g)
+        cost = dtw_pair_x4(qa, qoff[qi], qoff[qi + 1], n, qsq, ra, rt, roff[ri], roff[ri + 1], m, rsq,
+                           pattern, use_dot, normalize, threshold, e, d, g)
         stats[2 if cost == np.inf and threshold < np.inf else 3] += 1
         if cost < best or (cost == best and cost < np.inf and r < best_r):
             best = cost

@@ -7,9 +7,10 @@ sequences carry a horizontally flipped view, the cost of two sequences is the mi
 combinations (orig/orig, orig/flip, flip/orig, flip/flip).
 
 Costs equal dtw-python's (``dtw(x, y, step_pattern=..., distance_only=True).normalizedDistance``) to
-floating-point rounding, and are bit-for-bit symmetric (``DTW(a, b) == DTW(b, a)``, a sequence against itself
-costs exactly 0), whichever kernel and thread computes them. A pair with no admissible warping path (``symmetricP2`` when the longer
-sequence has more than 3/2 the steps of the shorter one; dtw-python raises) costs ``+inf``.
+floating-point rounding, and are bit-for-bit symmetric (``DTW(a, b) == DTW(b, a)``; a sequence against
+itself costs exactly 0) whichever kernel, thread or storage position computes them. A pair with no
+admissible warping path (``symmetricP2`` when the longer sequence has more than 3/2 the steps of the
+shorter one; dtw-python raises) costs ``+inf``.
 
 Cost matrices compute all pairs in parallel (chunks of pairs in ``numba.get_num_threads()`` threads
 running GIL-free kernels, float64). With two views on both sides, the four view combinations of a pair
@@ -23,6 +24,7 @@ repository (``~/.cache/vpd_mm/numba``, see ``_dtw_kernels._enable_cache``); ``NU
 """
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numba
@@ -97,7 +99,11 @@ def check_sequences(seqs: SequenceList, name: str, allow_views: bool = True) -> 
 
 
 class _Packed:
-    """Sequences ``(T, V, D)`` packed item-wise (item = ``seq * V + view``) for the kernels."""
+    """Sequences ``(T, V, D)`` packed item-wise (item = ``seq * V + view``) for the kernels.
+
+    The bounding boxes and coarse frames (only the pruned 1-NN search needs them) are computed on first
+    use.
+    """
 
     def __init__(self, seqs: List[np.ndarray], views: int, unit_norm: bool):
         self.num = len(seqs)
@@ -116,16 +122,25 @@ class _Packed:
         self.frames = np.ascontiguousarray(frames, dtype=np.float64)
         self.frames_t = np.ascontiguousarray(self.frames.T)
         self.sq_norms = K.sq_norms(self.frames)  # in the local costs' order of operations
-        self.box_lo = np.stack(
-            [np.min(self.frames[a:b], axis=0) for a, b in zip(self.offsets[:-1], self.offsets[1:])])
-        self.box_hi = np.stack(
-            [np.max(self.frames[a:b], axis=0) for a, b in zip(self.offsets[:-1], self.offsets[1:])])
-        # A few evenly spaced frames per item: a cheap proxy of the DTW cost that orders 1-NN candidates.
-        picks = [
-            a + np.round(np.linspace(0, b - a - 1, _COARSE)).astype(np.int64)
-            for a, b in zip(self.offsets[:-1], self.offsets[1:])
-        ]
-        self.coarse = self.frames[np.stack(picks)]  # (items, _COARSE, D)
+
+    @cached_property
+    def box_lo(self) -> np.ndarray:
+        """Per item, the per-dimension minimum of its frames ``(items, D)``."""
+        return np.minimum.reduceat(self.frames, self.offsets[:-1], axis=0)
+
+    @cached_property
+    def box_hi(self) -> np.ndarray:
+        """Per item, the per-dimension maximum of its frames ``(items, D)``."""
+        return np.maximum.reduceat(self.frames, self.offsets[:-1], axis=0)
+
+    @cached_property
+    def coarse(self) -> np.ndarray:
+        """A few evenly spaced frames per item ``(items, _COARSE, D)``: a cheap proxy of the DTW cost that
+        orders 1-NN candidates."""
+        starts, lengths = self.offsets[:-1], np.diff(self.offsets)
+        picks = starts[:, None] + np.round(np.linspace(0, 1, _COARSE)[None] *
+                                           (lengths[:, None] - 1)).astype(int)
+        return self.frames[picks]
 
 
 def _ref_chunks(offsets: np.ndarray, views: int, max_frames: int = 8192) -> List[Tuple[int, int]]:
@@ -359,8 +374,8 @@ def nn_search(queries: SequenceList,
         rows = slice(q.offsets[k * qv], q.offsets[(k + 1) * qv])
         for a, b in ref_chunks:
             gram = q32[rows] @ r32[r.offsets[a * rv]:r.offsets[b * rv]].T
-            K.nearest_frame_bounds(gram, k, qv, q.sq_norms, q.offsets, a, b, rv, r.sq_norms, r.offsets, pattern,
-                                   eps, normalize, out, colmin)
+            K.nearest_frame_bounds(gram, k, qv, q.sq_norms, q.offsets, a, b, rv, r.sq_norms, r.offsets,
+                                   pattern, eps, normalize, out, colmin)
         return out
 
     def one_query(k: int) -> Tuple[int, float]:
