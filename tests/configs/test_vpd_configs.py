@@ -20,6 +20,7 @@ DEMO_ABLATIONS = [
 DEMO_VARIANTS = [
     '2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo_rotate.py',
     '2d-vpd_r18-w16-128px_synthsport-mini_cpu-demo.py',
+    'vi-vpd_r18-w16-64px_synthsport-mini_cpu-demo_paper-input.py',
 ]
 
 
@@ -117,3 +118,18 @@ def test_cpu_demo_128px_changes_only_the_input_size(repo_root):
     cfg.input_size = 64
     cfg.train_pipeline, cfg.val_pipeline = train, val
     assert cfg.to_dict() == base.to_dict()  # model, teacher, schedule ... are the demo's
+
+
+def test_cpu_demo_paper_input_changes_only_conv1_init_and_flow_scaling(repo_root):
+    cfg, base = load(repo_root, DEMO_VARIANTS[2]), load(repo_root, DEMOS[1])
+    assert cfg.model.backbone.conv1_init == 'paper'
+    pre = cfg.model.data_preprocessor
+    assert pre.mean[3:] == [127.5, 127.5] and pre.std[3:] == [255.0, 255.0]  # q / 255 - 0.5
+    base_pre = base.model.data_preprocessor
+    assert pre.mean[:3] == base_pre.mean[:3] and pre.std[:3] == base_pre.std[:3]
+    cfg.model.backbone.pop('conv1_init')
+    cfg.model.data_preprocessor = base.model.data_preprocessor
+    for key in ('paper_flow_mean', 'paper_flow_std'):
+        cfg.pop(key)
+    assert cfg.to_dict() == base.to_dict()
+    MODELS.build(load(repo_root, DEMO_VARIANTS[2]).model)  # builds

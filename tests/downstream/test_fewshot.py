@@ -144,3 +144,27 @@ def test_baseline_without_its_data_fails_before_any_training(tmp_path, repo_root
         run_fewshot(cfg, {'syn': []}, ks=[1], trials=1, methods=('bigru', ), progress=False, work_dir=work,
                     baselines={'stgcn': stgcn})
     assert not osp.exists(osp.join(work, 'runs')) or not os.listdir(osp.join(work, 'runs'))
+
+
+def test_feature_sets_are_scored_on_the_same_test_actions(tmp_path, repo_root):
+    """An action one feature set has no frames for is left out of every feature set, and listed."""
+    import shutil
+
+    from vpd_mm.utils.vpd_files import load_embeddings, save_embeddings
+    info = make_synthetic_feature_dataset(str(tmp_path / 'data'))
+    hole = next(el for el in info['elements'] if el['video'] == info['splits']['test'][0])
+    holes_dir = tmp_path / 'data' / 'features' / 'holes'
+    shutil.copytree(info['feature_dir'], holes_dir)
+    path = osp.join(holes_dir, hole['video'] + '.emb.pkl')
+    save_embeddings(path, [r for r in load_embeddings(path) if not hole['start'] <= r[0] < hole['end']])
+    cfg = tiny_config(repo_root, tmp_path / 'data')
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.on_empty = 'skip'
+    summary = run_fewshot(cfg, {'syn': ['features/synthetic'], 'holes': ['features/holes']}, ks=['all'],
+                          trials=1, work_dir=str(tmp_path / 'w'), methods=('nns', ), progress=False)
+    assert summary['dropped_actions'] == dict(
+        count=1, ids=[str(hole['id'])], by_feature_set=dict(syn=0, holes=1))
+    # equal features on the same actions: equal results
+    assert summary['results']['syn/nns']['all']['mean'] == summary['results']['holes/nns']['all']['mean']
+    md = open(osp.join(tmp_path, 'w', 'fewshot.md')).read()
+    assert f'left out of every feature set, so that all are scored on the same actions: {hole["id"]}.' in md

@@ -78,3 +78,50 @@ def test_bad_pool_or_mismatched_classes_are_named(cfg, tmp_path):
     other.test_dataloader.dataset.classes = ['class0', 'class1', 'class2', 'class3']
     with pytest.raises(ValueError, match='test_dataloader names classes'):
         labelled_actions(split_datasets(other, SPLITS))
+
+
+def _edited_copy(tmp_path):
+    """The synthetic dataset with (a) one test action stretched over its whole video, too long for any
+    symmetricP2 path to the 12-19 frame training actions, and (b) a second feature set, ``holes``, equal
+    to the first but without the frames of another test action."""
+    import shutil
+
+    from vpd_mm.utils.fileio import atomic_write_json
+    from vpd_mm.utils.vpd_files import load_embeddings, save_embeddings
+    root = tmp_path / 'data'
+    info = make_synthetic_feature_dataset(str(root))
+    long_video, hole_video = info['splits']['test']
+    elements = info['elements']
+    records = load_embeddings(osp.join(info['feature_dir'], long_video + '.emb.pkl'))
+    long_el = next(el for el in elements if el['video'] == long_video)
+    long_el.update(start=0, end=records[-1][0] + 1)
+    atomic_write_json(osp.join(root, 'annotations', 'elements.json'), elements)
+    hole = next(el for el in elements if el['video'] == hole_video)
+    shutil.copytree(info['feature_dir'], root / 'features' / 'holes')
+    path = osp.join(root, 'features', 'holes', hole_video + '.emb.pkl')
+    save_embeddings(path, [r for r in load_embeddings(path) if not hole['start'] <= r[0] < hole['end']])
+    return root, long_el, hole
+
+
+def test_feature_sets_share_test_actions_and_fallbacks_are_counted(tmp_path, repo_root):
+    root, long_el, hole = _edited_copy(tmp_path)
+    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    for key in SPLITS:
+        cfg[key].dataset.update(data_root=str(root), on_empty='skip', serialize_data=False)
+    with pytest.warns(UserWarning, match='precision@50'):
+        summary = run_nns(cfg, {'syn': ['features/synthetic'], 'holes': ['features/holes']},
+                          work_dir=str(tmp_path / 'nns'))
+    # the action without frames in `holes` is left out of both feature sets
+    assert summary['dropped_actions'] == dict(
+        count=1, ids=[str(hole['id'])], by_feature_set=dict(syn=0, holes=1))
+    assert (summary['num_test'], summary['num_retrieval']) == (5, 23)
+    # ... so both are scored on the same actions and, their features being equal there, score the same
+    assert summary['results']['syn'] == summary['results']['holes']
+    # the stretched test action has no symmetricP2 path to any training action: symmetric2 decides it
+    one = dict(symmetric2=1, majority=0)
+    assert summary['nn_fallbacks'] == dict(syn=one, holes=one)
+    assert summary['retrieval_views'] == 'concat'
+    md = open(osp.join(tmp_path, 'nns', 'nns.md')).read()
+    assert 'searched again with symmetric2 / given the majority class: syn: 1 / 0; holes: 1 / 0' in md
+    assert '1 action(s) have no feature frame in some feature set (syn 0, holes 1)' in md
+    assert f'scored on the same actions: {hole["id"]}.' in md

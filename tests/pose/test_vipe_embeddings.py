@@ -51,8 +51,9 @@ def test_records_embed_original_and_flipped(checkpoint):
     recs = vipe_embedding_records(model, np.array([3, 4, 7]), kp)
     assert [r[0] for r in recs] == [3, 4, 7]
     assert recs[0][1].shape == (2, 8)
+    # batch of 6 vs batch of 1: float32 rounding differs (a few 1e-8 on entries near 0)
     np.testing.assert_allclose(
-        recs[1][1][1], model.embed(normalize_coco_pose(kp[1:2], flip=True))[0], rtol=1e-5)
+        recs[1][1][1], model.embed(normalize_coco_pose(kp[1:2], flip=True))[0], rtol=1e-5, atol=1e-6)
     assert recs[2][2]['kp_score'] == pytest.approx(kp[2, :, 2].mean(), rel=1e-6)
     inv = vipe_embedding_records(model, np.arange(3), kp, invert_vertical=True)
     assert inv[0][1].shape == (2, 16)

@@ -142,6 +142,9 @@ class FeatureSequenceDataset(BaseDataset):
         on_empty: ``'error'`` (default) or ``'skip'``: leave such actions out with a logged
             warning naming them. Teacher features of an action where the athlete was never tracked
             are empty; ``'skip'`` drops it for every feature set that shares those frames.
+        exclude_ids: Action ids to leave out (compared as strings), e.g. the actions another feature
+            set has no frames for, so that feature sets are scored on the same actions (the
+            downstream tools fill it in).
         data_root: Prefix for relative ``ann_file``/``feature_dirs``/``*_file`` paths.
         pipeline: Transforms, e.g. ``[dict(type='PackFeatureInputs')]``.
         test_mode: mmengine's flag.
@@ -163,6 +166,7 @@ class FeatureSequenceDataset(BaseDataset):
                  feature_suffixes: Sequence[str] = EMBEDDING_SUFFIXES,
                  min_frames: int = 1,
                  on_empty: str = 'error',
+                 exclude_ids: Optional[Sequence] = None,
                  data_root: Optional[str] = None,
                  pipeline: Sequence[Union[dict, Callable]] = (),
                  test_mode: bool = False,
@@ -188,6 +192,7 @@ class FeatureSequenceDataset(BaseDataset):
             raise ValueError(f"on_empty must be 'error' or 'skip', got {on_empty!r}")
         self.on_empty = on_empty
         self.skipped_empty: List[str] = []
+        self.exclude_ids = {str(i) for i in exclude_ids or ()}
         self._class_names = list(classes) if classes is not None else None
         super().__init__(
             ann_file=ann_file,
@@ -245,6 +250,8 @@ class FeatureSequenceDataset(BaseDataset):
                                f'{unknown[:5]} that are not in {self.ann_file}' +
                                (f' split {self.split!r}' if self.split else ''))
             elements = [by_id[i] for i in wanted]
+        if self.exclude_ids:
+            elements = [el for el in elements if str(el['id']) not in self.exclude_ids]
         return elements
 
     def _resolve_classes(self, elements: List[dict], info: dict) -> List[str]:

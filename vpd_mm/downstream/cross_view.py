@@ -2,15 +2,16 @@
 
 Gallery actions come from training videos filmed from some camera views, queries from test videos
 filmed from the others, so a feature only scores well if it is view-invariant. Each feature set is
-evaluated with DTW 1-NN (symmetricP2, all flip combinations) on the dataset's few-shot subsets
-(restricted to the gallery views) and on all training actions of those views.
+evaluated with DTW 1-NN (symmetricP2, all flip combinations, the published code's symmetric2 and
+majority-class fallbacks) on the dataset's few-shot subsets (restricted to the gallery views) and on
+all training actions of those views.
 """
 import os.path as osp
 from typing import Dict, List, Sequence
 
 import numpy as np
 
-from vpd_mm.evaluation.functional import nn_classify
+from vpd_mm.evaluation.functional.knn import dtw_1nn_classify
 from vpd_mm.pose.pose_features import EMBEDDING_SUFFIX
 from vpd_mm.utils import embeddings_to_array, load_embeddings, load_json
 
@@ -78,8 +79,8 @@ def cross_view_nns(root: str,
                 gallery = [by_id[i] for i in ids if view[by_id[i]['video']] in gallery_views]
                 if not gallery:
                     raise ValueError(f'{root}: k={k} subset has no action from views {sorted(gallery_views)}')
-                pred = nn_classify(query_seqs, _element_sequences(feature_dir, gallery),
-                                   np.asarray([e['label'] for e in gallery]), use_flips=True)
+                pred = dtw_1nn_classify(query_seqs, _element_sequences(feature_dir, gallery),
+                                        np.asarray([e['label'] for e in gallery]), use_flips=True).pred
                 accs.append(float((pred == labels).mean() * 100))
                 sizes.append(len(gallery))
             results[name][k] = dict(mean=float(np.mean(accs)), std=float(np.std(accs)), trials=len(accs),

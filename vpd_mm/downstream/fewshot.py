@@ -31,12 +31,58 @@ from .runner_utils import (_dataset_cfg, build_dataset, dataset_features, fit_mo
 K = Union[int, str]
 
 
+def nns_classify(train_feats: List[np.ndarray], train_labels: np.ndarray, test_feats: List[np.ndarray]):
+    """1-NN DTW classification of ``test_feats`` against the training actions, the published code's rule.
+
+    ``symmetricP2`` over all flip combinations; a test action with no admissible path to any training
+    action is searched again with ``symmetric2``, then given the majority class.
+
+    Returns:
+        :class:`~vpd_mm.evaluation.functional.knn.KNNResult` (predictions and which rule gave each).
+    """
+    from vpd_mm.evaluation.functional.knn import dtw_1nn_classify
+    return dtw_1nn_classify(test_feats, train_feats, train_labels)
+
+
 def nns_top1(train_feats: List[np.ndarray], train_labels: np.ndarray, test_feats: List[np.ndarray],
              test_labels: np.ndarray) -> float:
-    """Top-1 (%) of 1-NN DTW classification (paper settings, all flip combinations)."""
-    from vpd_mm.evaluation.functional import nn_classify
-    pred = np.asarray(nn_classify(test_feats, train_feats, train_labels))
+    """Top-1 (%) of 1-NN DTW classification (:func:`nns_classify`)."""
+    pred = nns_classify(train_feats, train_labels, test_feats).pred
     return float(100.0 * np.mean(pred == np.asarray(test_labels)))
+
+
+def common_action_exclusions(cfgs: Dict[str, Config],
+                             keys: Sequence[str] = ('train_dataloader', 'val_dataloader', 'test_dataloader')):
+    """The actions to leave out of every feature set so that all are scored on the same actions.
+
+    Builds each config's datasets (whole splits, no few-shot subset) and collects the actions each
+    left out for lack of feature frames (``on_empty='skip'``).
+
+    Args:
+        cfgs: ``{feature set: config pointed at it}``.
+        keys: Dataloaders whose datasets are read.
+
+    Returns:
+        ``(dropped, skipped)``: the union of the left-out action ids (strings) and
+        ``{feature set: its own left-out ids}``.
+    """
+    from .runner_utils import skipped_actions
+    skipped = {}
+    for name, cfg in cfgs.items():
+        datasets = [
+            build_dataset(_dataset_cfg(cfg[key]), pipeline=[], view_mode='stack', fewshot_k=None)
+            for key in keys if cfg.get(key, None) is not None
+        ]
+        skipped[name] = skipped_actions(datasets)
+    return set().union(*skipped.values()), skipped
+
+
+def exclude_actions(cfg: Config, ids: Sequence[str],
+                    keys: Sequence[str] = ('train_dataloader', 'val_dataloader', 'test_dataloader')) -> None:
+    """Leave the actions ``ids`` out of every dataloader's dataset of ``cfg`` (``exclude_ids``)."""
+    for key in keys:
+        if cfg.get(key, None) is not None:
+            _dataset_cfg(cfg[key])['exclude_ids'] = sorted(map(str, ids))
 
 
 def _subset_overrides(k: K, trial: int) -> dict:
@@ -430,11 +476,12 @@ def run_fewshot(config: Union[str, Config],
     runs_dir = osp.join(work_dir, 'runs')
     # before any training: a baseline without its data fails at once, not after the feature runs
     prepared = [_prepare_baseline(cfg, work_dir, baseline_epochs, name) for name, cfg in baselines.items()]
+    dropped = None
     with RunPool(workers, progress, desc='few-shot trainings') as pool:
         plan = _RunPlan(pool, runs_dir, reuse_equal_subsets)
         if config is not None:
-            _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods, progress,
-                                 max_iters)
+            dropped = _run_feature_fewshot(plan, config, feature_sets, ks, trials, work_dir, epochs, methods,
+                                           progress, max_iters)
         # k-major as the feature sets: a run cut short still compares every baseline at the small ks
         for k in ks if baseline_ks is None else baseline_ks:
             for baseline in prepared:
@@ -444,6 +491,8 @@ def run_fewshot(config: Union[str, Config],
     raise_failures(failures, 'few-shot runs', runs_dir)
     all_ks = list(ks) + [k for k in (baseline_ks or []) if str(k) not in map(str, ks)]
     summary = summarize_fewshot(work_dir, rows, all_ks, trials)
+    if dropped is not None:
+        summary['dropped_actions'] = dropped
     write_fewshot_outputs(summary, work_dir)
     return summary
 
@@ -495,8 +544,16 @@ def _cap_epochs(cfg: Config, train_set, max_iters: int) -> None:
 
 
 def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_dir, epochs, methods,
-                         progress, max_iters=None) -> None:
-    """NNS-DTW over every run here, then dispatch the unfinished BiGRU trainings to ``plan``."""
+                         progress, max_iters=None) -> dict:
+    """NNS-DTW over every run here, then dispatch the unfinished BiGRU trainings to ``plan``.
+
+    Every feature set is trained and tested on the same actions: the actions any of them lacks
+    features for are left out of all (:func:`common_action_exclusions`).
+
+    Returns:
+        ``{'count', 'ids', 'by_feature_set'}`` of the actions left out of every feature set.
+    """
+    from .nns import dropped_summary
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if epochs is not None:
         set_epochs(base, epochs)
@@ -504,10 +561,14 @@ def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_
     # the cheap NNS pass over every run comes before the BiGRU trainings.
     runs = [(fs, k, t) for k in ks for t in range(_trials_of(k, trials)) for fs in feature_sets]
     prepared = {fs: _prepare_feature_set(base, dirs) for fs, dirs in feature_sets.items()}
+    dropped, skipped = common_action_exclusions({fs: p.cfg for fs, p in prepared.items()})
+    if dropped:
+        for fs in prepared.values():
+            exclude_actions(fs.cfg, dropped)
     if 'nns' in methods:
         _nns_pass(prepared, runs, plan.runs_dir, progress)
     if 'bigru' not in methods:
-        return
+        return dropped_summary(dropped, skipped)
     for fs, k, trial in runs:
         run_name = f'{fs}_k{k}_t{trial}'
         out = osp.join(plan.runs_dir, run_name + '.json')
@@ -520,6 +581,7 @@ def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_
                       subsets={method: run.subset}, inputs={method: digest})
         plan.add(TrainRun(run_name, run.cfg, osp.join(work_dir, 'work', run_name), out, 'bigru', fields), method,
                  run.subset, digest)
+    return dropped_summary(dropped, skipped)
 
 
 def _nns_pass(feature_sets: Dict[str, _FeatureSet], runs: List[tuple], runs_dir: str, progress: bool) -> None:
@@ -542,10 +604,14 @@ def _nns_pass(feature_sets: Dict[str, _FeatureSet], runs: List[tuple], runs_dir:
             test_cache[fs] = dataset_features(
                 build_dataset(_dataset_cfg(run.cfg.test_dataloader), pipeline=[], view_mode='stack'))
         tr_x, tr_y = dataset_features(run.train_set)
+        te_x, te_y = test_cache[fs]
+        knn = nns_classify(tr_x, tr_y, te_x)
+        counts = knn.counts()
         fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(run.train_set))
         _update_run_file(
             out, dict(fields, subsets={method: run.subset}, inputs={method: digest},
-                      nns=nns_top1(tr_x, tr_y, *test_cache[fs])))
+                      nns=float(100.0 * np.mean(knn.pred == np.asarray(te_y))),
+                      nns_fallbacks=dict(symmetric2=counts['fallback'], majority=counts['majority'])))
 
 
 def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trials: int) -> dict:
@@ -560,7 +626,7 @@ def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trial
         prefix, _, key = row.rpartition('/') if '/' in row else (row, '', row)
         cells = {}
         for k in ks:
-            vals, unique = [], set()
+            vals, unique, fallbacks = [], set(), {}
             for t in range(_trials_of(k, trials)):
                 name = f'{prefix}_k{k}_t{t}'
                 path = osp.join(work_dir, 'runs', name + '.json')
@@ -568,6 +634,8 @@ def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trial
                 if key in run:
                     vals.append(run[key])
                     unique.add(run.get('same_as', {}).get(key, name))
+                    for rule, n in run.get(f'{key}_fallbacks', {}).items():
+                        fallbacks[rule] = fallbacks.get(rule, 0) + n
             if vals:
                 cells[str(k)] = dict(
                     mean=float(np.mean(vals)),
@@ -575,6 +643,8 @@ def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trial
                     n=len(vals),
                     values=vals,
                     trained=len(unique))
+                if fallbacks:
+                    cells[str(k)]['fallbacks'] = fallbacks
         table[row] = cells
     return dict(task='fewshot', metric='top-1 (%)', ks=[str(k) for k in ks], trials=trials, results=table)
 
@@ -593,7 +663,28 @@ def fewshot_markdown(summary: dict) -> str:
         text += ('\nMean ± std over the trials. Trials whose training subset equals an earlier one (same '
                  'actions; on small data the subsets of large k are the whole training split) reuse that '
                  'training run.\n')
+    fallbacks = [(name, k, c['fallbacks'])
+                 for name, rows in summary['results'].items()
+                 for k, c in rows.items()
+                 if any(c.get('fallbacks', {}).values())]
+    if fallbacks:
+        counts = '; '.join(f"{name} k={k}: {f.get('symmetric2', 0)} / {f.get('majority', 0)}"
+                           for name, k, f in fallbacks)
+        text += ('\nNNS test actions with no symmetricP2 path to any training action (searched again with '
+                 f'symmetric2 / given the majority class), summed over the trials: {counts}.\n')
+    text += dropped_note(summary.get('dropped_actions'))
     return text
+
+
+def dropped_note(dropped: Optional[dict]) -> str:
+    """A Markdown note naming the actions left out of every feature set (``''`` when none)."""
+    if not dropped or not dropped.get('count'):
+        return ''
+    ids = dropped['ids']
+    shown = ', '.join(map(str, ids[:20])) + (', ...' if len(ids) > 20 else '')
+    by_set = ', '.join(f'{name} {n}' for name, n in dropped.get('by_feature_set', {}).items())
+    return (f"\n{dropped['count']} action(s) have no feature frame in some feature set ({by_set}) and are "
+            f'left out of every feature set, so that all are scored on the same actions: {shown}.\n')
 
 
 def full_data_summary(summary: dict) -> Optional[dict]:

@@ -1,10 +1,17 @@
 """Full-data DTW nearest-neighbour classification and retrieval per feature set.
 
-NNS: every test action is classified by its 1-NN training action under DTW (paper settings, all
-flip combinations; the DTW engine is :mod:`vpd_mm.evaluation.functional`). Retrieval: every labelled
-action (training, validation and test splits together, as the paper's published code pools them)
-ranks all other labelled actions; precision@k for k = 1, 10, 50. ``retrieval_pool='test'`` restricts
-the pool to the test split.
+The rules are the paper's published code's (REFERENCE.md section 4b; docs/protocol.md):
+
+* NNS: every test action is classified by its 1-NN training action under ``symmetricP2`` DTW, the
+  minimum over all flip combinations; a test action with no admissible path to any training action
+  is searched again with ``symmetric2``, then given the majority class
+  (:func:`~vpd_mm.evaluation.functional.knn.dtw_1nn_classify`). The summary counts both fallbacks.
+* Retrieval: every labelled action (training, validation and test splits together, as the published
+  code pools them) ranks all other labelled actions by ONE DTW of its two views side by side
+  (``retrieval_views='concat'``; ``'min'``: the minimum over the view combinations); precision@k for
+  k = 1, 10, 50. ``retrieval_pool='test'`` restricts the pool to the test split.
+* Feature sets are compared on the same actions: an action left out of one feature set (no feature
+  frame, ``on_empty='skip'``) is left out of all of them, and the summary lists it.
 """
 import copy
 import os.path as osp
@@ -15,18 +22,40 @@ from mmengine.config import Config
 
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text
 
-from .fewshot import nns_top1
-from .runner_utils import _dataset_cfg, build_dataset, dataset_actions, set_feature_dirs
+from .fewshot import nns_classify
+from .runner_utils import (_dataset_cfg, build_dataset, dataset_actions, drop_actions, set_feature_dirs,
+                           skipped_actions)
 
 RETRIEVAL_POOLS = ('all', 'test')
 
 
-def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50)) -> Dict[str, float]:
-    """Precision@k (%) of leave-one-out DTW retrieval within ``feats``."""
-    from vpd_mm.evaluation.functional import flip_dtw_cost_matrix, retrieval_precision_at_k
-    cost = flip_dtw_cost_matrix(feats, exclude_self=True)
+def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50),
+                     views: str = 'concat') -> Dict[str, float]:
+    """Precision@k (%) of leave-one-out DTW retrieval within ``feats``.
+
+    Args:
+        feats: Sequences ``(T, V, D)``.
+        labels: Their labels.
+        ks: Cut-offs.
+        views: ``'concat'`` (one DTW of the views side by side, the published code) or ``'min'``
+            (minimum over the view combinations); see
+            :func:`~vpd_mm.evaluation.functional.knn.retrieval_cost_matrix`.
+    """
+    from vpd_mm.evaluation.functional import retrieval_precision_at_k
+    from vpd_mm.evaluation.functional.knn import retrieval_cost_matrix
+    cost = retrieval_cost_matrix(feats, views=views)
     out = retrieval_precision_at_k(cost, labels, ks=tuple(ks), exclude_self=True)
     return {f'P@{k}': 100.0 * float(out[k]) for k in ks}
+
+
+def dropped_summary(dropped: set, skipped: Dict[str, set]) -> dict:
+    """``{'count', 'ids', 'by_feature_set'}``: the actions left out of every feature set, and why."""
+    return dict(count=len(dropped), ids=sorted(dropped, key=_natural_key),
+                by_feature_set={name: len(ids) for name, ids in skipped.items()})
+
+
+def _natural_key(value: str):
+    return (0, int(value), '') if str(value).isdigit() else (1, 0, str(value))
 
 
 def split_datasets(cfg: Config, keys: Sequence[str]) -> Dict[str, object]:
@@ -76,8 +105,12 @@ def run_nns(config: Union[str, Config],
             work_dir: str = 'work_dirs/nns',
             ks: Sequence[int] = (1, 10, 50),
             test_split_key: str = 'test_dataloader',
-            retrieval_pool: str = 'all') -> dict:
+            retrieval_pool: str = 'all',
+            retrieval_views: str = 'concat') -> dict:
     """Run NNS and retrieval for each feature set; write ``nns.json`` and ``nns.md`` in ``work_dir``.
+
+    All feature sets are scored on the same actions: the actions any of them left out (the datasets'
+    ``on_empty='skip'``) are left out of every one (``summary['dropped_actions']``).
 
     Args:
         config: Recognition config (or its path) whose datasets define the data.
@@ -88,30 +121,43 @@ def run_nns(config: Union[str, Config],
         retrieval_pool: ``'all'`` (every action of the training, validation and test splits is a
             query and ranks all the others; the paper's published code) or ``'test'`` (the test
             actions only).
+        retrieval_views: ``'concat'`` (the published code) or ``'min'``; see :func:`retrieval_scores`.
 
     Returns:
         The summary written to ``nns.json``.
     """
     if retrieval_pool not in RETRIEVAL_POOLS:
         raise ValueError(f'retrieval_pool must be one of {RETRIEVAL_POOLS}, got {retrieval_pool!r}')
+    from vpd_mm.evaluation.functional.knn import RETRIEVAL_VIEWS
+    if retrieval_views not in RETRIEVAL_VIEWS:
+        raise ValueError(f'retrieval_views must be one of {RETRIEVAL_VIEWS}, got {retrieval_views!r}')
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     pool_keys = ('train_dataloader', 'val_dataloader', test_split_key) if retrieval_pool == 'all' else (
         test_split_key, )
-    results = {}
+    loaded, skipped = {}, {}
     for name, dirs in feature_sets.items():
         cfg = copy.deepcopy(base)
         if dirs:
             set_feature_dirs(cfg, dirs)
         datasets = split_datasets(cfg, ('train_dataloader', test_split_key, *pool_keys))
-        actions = {key: dataset_actions(dataset) for key, dataset in datasets.items()}
+        loaded[name] = (datasets, {key: dataset_actions(dataset) for key, dataset in datasets.items()})
+        skipped[name] = skipped_actions(datasets.values())
+    dropped = set().union(*skipped.values())
+    results, fallbacks = {}, {}
+    for name, (datasets, actions) in loaded.items():
+        actions = {key: drop_actions(split, dropped) for key, split in actions.items()}
         (tr_x, tr_y, _), (te_x, te_y, _) = actions['train_dataloader'], actions[test_split_key]
         pool = {key: datasets[key] for key in pool_keys if key in datasets}
         pool_x, pool_y = labelled_actions(pool, actions)
-        row = dict(nn_top1=nns_top1(tr_x, tr_y, te_x, te_y))
-        row.update(retrieval_scores(pool_x, pool_y, ks))
+        knn = nns_classify(tr_x, tr_y, te_x)
+        counts = knn.counts()
+        fallbacks[name] = dict(symmetric2=counts['fallback'], majority=counts['majority'])
+        row = dict(nn_top1=float(100.0 * np.mean(knn.pred == te_y)))
+        row.update(retrieval_scores(pool_x, pool_y, ks, retrieval_views))
         results[name] = row
     summary = dict(task='nns', metric='%', num_train=len(tr_y), num_test=len(te_y),
-                   retrieval_pool=retrieval_pool, num_retrieval=len(pool_y), results=results)
+                   retrieval_pool=retrieval_pool, retrieval_views=retrieval_views, num_retrieval=len(pool_y),
+                   nn_fallbacks=fallbacks, dropped_actions=dropped_summary(dropped, skipped), results=results)
     atomic_write_json(osp.join(work_dir, 'nns.json'), summary, indent=1)
     from .report import nns_markdown
     atomic_write_text(

@@ -13,7 +13,7 @@ from typing import Dict, List, Sequence, Tuple
 from vpd_mm.utils.fileio import atomic_write_text, load_json
 
 from .detection import detection_markdown
-from .fewshot import fewshot_markdown
+from .fewshot import dropped_note, fewshot_markdown
 
 
 def find_results(paths: Sequence[str]) -> List[Tuple[str, dict]]:
@@ -58,9 +58,26 @@ def nns_markdown(result: dict) -> str:
     if 'num_test' in result:
         text += (
             f"\nnn_top1: each of the {result['num_test']} test actions takes the class of its nearest of the "
-            f"{result.get('num_train', '?')} training actions. P@k: {_retrieval_caption(result)}; share of "
-            'the k nearest with its class (all of them when fewer than k).\n')
+            f"{result.get('num_train', '?')} training actions. P@k: {_retrieval_caption(result)}"
+            f"{_views_caption(result)}; share of the k nearest with its class (all of them when fewer "
+            'than k).\n')
+    fallbacks = {name: f for name, f in result.get('nn_fallbacks', {}).items() if any(f.values())}
+    if fallbacks:
+        counts = '; '.join(f"{name}: {f.get('symmetric2', 0)} / {f.get('majority', 0)}"
+                           for name, f in fallbacks.items())
+        text += ('\nTest actions with no symmetricP2 path to any training action, searched again with '
+                 f'symmetric2 / given the majority class: {counts}.\n')
+    text += dropped_note(result.get('dropped_actions'))
     return text
+
+
+def _views_caption(result: dict) -> str:
+    views = result.get('retrieval_views')
+    if views == 'concat':
+        return ' by one DTW of its two views side by side (the published code)'
+    if views == 'min':
+        return ' by the lowest DTW cost over the view combinations'
+    return ''
 
 
 def recognition_markdown(result: dict) -> str:

@@ -67,6 +67,24 @@ def dataset_actions(dataset) -> Tuple[List[np.ndarray], np.ndarray, List[str]]:
     return feats, np.asarray(labels, np.int64), ids
 
 
+def skipped_actions(datasets) -> set:
+    """Ids (as strings) of the actions the datasets left out for lack of feature frames.
+
+    :class:`FeatureSequenceDataset` with ``on_empty='skip'`` records them in ``skipped_empty``.
+    """
+    out = set()
+    for dataset in datasets:
+        out.update(str(i) for i in getattr(dataset, 'skipped_empty', []))
+    return out
+
+
+def drop_actions(actions: Tuple[List[np.ndarray], np.ndarray, List], dropped: set):
+    """:func:`dataset_actions` output without the actions whose id (as a string) is in ``dropped``."""
+    feats, labels, ids = actions
+    keep = [i for i, element_id in enumerate(ids) if str(element_id) not in dropped]
+    return [feats[i] for i in keep], np.asarray(labels)[keep], [ids[i] for i in keep]
+
+
 def dataset_features(dataset) -> Tuple[List[np.ndarray], np.ndarray]:
     """``([features (T, V, D)], labels (N,))`` of a :class:`FeatureSequenceDataset` (no pipeline)."""
     feats, labels, _ = dataset_actions(dataset)

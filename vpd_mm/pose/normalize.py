@@ -3,6 +3,10 @@
 A COCO-17 pose ``[x, y, score]`` is centred on the hip midpoint, scaled so that the largest
 pairwise distance among the torso joints is 0.5, its scores are shifted by -0.5 and the 13 VPD
 joints are kept: 39 numbers. A horizontal flip swaps left/right joints and negates x.
+
+A degenerate pose whose four torso joints coincide (largest torso distance 0) is scaled by 0.5, as
+the published code does (its "scale 1" guard); such a frame carries no usable pose, so
+:func:`pose_confidence` gives it confidence 0 (the students' confidence gate then skips it).
 """
 from typing import Optional
 
@@ -11,7 +15,6 @@ import numpy as np
 from .coco import NUM_COCO_JOINTS, TORSO_JOINTS, VPD13_JOINTS, flip_permutation
 
 _FLIP = np.asarray(flip_permutation())
-_EPS = 1e-6
 
 
 def check_joint_array(joints: np.ndarray, name: str, what: str) -> np.ndarray:
@@ -51,6 +54,27 @@ def flip_coco_pose(pose: np.ndarray, image_width: Optional[float] = None) -> np.
     return out
 
 
+def torso_size(pose: np.ndarray) -> np.ndarray:
+    """Largest pairwise distance among the torso joints (shoulders, hips) of ``(..., 17, 3)`` poses.
+
+    Returns:
+        float32 array of shape ``pose.shape[:-2]``; 0 where the four torso joints coincide.
+    """
+    torso = np.asarray(pose, dtype=np.float32)[..., TORSO_JOINTS, :2]
+    dists = np.linalg.norm(torso[..., :, None, :] - torso[..., None, :, :], axis=-1)
+    return dists.reshape(*dists.shape[:-2], -1).max(axis=-1)
+
+
+def pose_confidence(pose: np.ndarray) -> np.ndarray:
+    """Per-pose confidence of ``(..., 17, 3)`` poses: the mean keypoint score, 0 for a degenerate torso.
+
+    This is the ``kp_score`` of the teacher feature files; a pose whose torso joints coincide cannot be
+    normalised to a meaningful feature, so it counts as unreliable whatever its scores.
+    """
+    pose = np.asarray(pose, dtype=np.float32)
+    return np.where(torso_size(pose) == 0, 0.0, pose[..., 2].mean(axis=-1))
+
+
 def normalize_coco_pose(pose: np.ndarray, flip: bool = False, name: str = 'pose',
                         invert_vertical: bool = False) -> np.ndarray:
     """Normalise COCO-17 poses to VPD's 39-d joint feature.
@@ -63,7 +87,8 @@ def normalize_coco_pose(pose: np.ndarray, flip: bool = False, name: str = 'pose'
             embeds for diving-style data. Applied after ``flip``.
 
     Returns:
-        ``(39,)`` or ``(N, 39)`` float32 array.
+        ``(39,)`` or ``(N, 39)`` float32 array. A pose whose torso joints coincide is scaled by 0.5
+        (the published code's guard) instead of dividing by zero.
     """
     pose = check_coco_pose(pose, name)
     single = pose.ndim == 2
@@ -72,9 +97,8 @@ def normalize_coco_pose(pose: np.ndarray, flip: bool = False, name: str = 'pose'
         pose = flip_coco_pose(pose)
     xy = pose[..., :2]
     centre = (xy[:, 11] + xy[:, 12]) / 2
-    torso = xy[:, TORSO_JOINTS]
-    dists = np.linalg.norm(torso[:, :, None] - torso[:, None, :], axis=-1).reshape(len(pose), -1)
-    scale = np.maximum(dists.max(axis=1), _EPS) / 0.5
+    size = torso_size(pose)
+    scale = np.where(size == 0, 1.0, size).astype(np.float32) / 0.5
     xy = (xy - centre[:, None]) / scale[:, None, None]
     if invert_vertical:
         xy = xy * np.asarray([1.0, -1.0], dtype=xy.dtype)

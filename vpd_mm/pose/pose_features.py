@@ -13,7 +13,7 @@ import numpy as np
 from vpd_mm.utils.fileio import PathLike
 from vpd_mm.utils.vpd_files import load_boxes, load_coco_keypoints, save_embeddings
 
-from .normalize import normalize_coco_pose
+from .normalize import normalize_coco_pose, pose_confidence
 
 BOXES_FILE = 'boxes.json'
 KEYPOINTS_FILE = 'coco_keypoints.json.gz'
@@ -92,10 +92,14 @@ def load_pose_sequence(pose_dir: PathLike) -> Tuple[np.ndarray, np.ndarray]:
 def joint_embedding_records(frames: np.ndarray,
                             keypoints: np.ndarray,
                             name: str = 'pose') -> List[Tuple[int, np.ndarray, dict]]:
-    """Build VPD embedding records ``(frame, (2, 39) [orig, flipped], {'kp_score'})``."""
+    """Build VPD embedding records ``(frame, (2, 39) [orig, flipped], {'kp_score'})``.
+
+    ``kp_score`` is :func:`~vpd_mm.pose.normalize.pose_confidence`: the mean keypoint score, 0 where the
+    torso joints coincide.
+    """
     orig = normalize_coco_pose(keypoints, name=name)
     flipped = normalize_coco_pose(keypoints, flip=True, name=name)
-    scores = keypoints[..., 2].mean(axis=-1)
+    scores = pose_confidence(keypoints)
     return [(int(f), np.stack([o, fl]), {
         'kp_score': float(s)
     }) for f, o, fl, s in zip(frames, orig, flipped, scores)]
@@ -105,7 +109,8 @@ def write_joint_embeddings(pose_dir: PathLike, out_path: PathLike) -> int:
     """Write the "normalized 2D joints" embedding pickle of one video.
 
     Each frame gets a ``(2, 39)`` array (original and horizontally flipped view, see
-    :func:`vpd_mm.pose.normalize_coco_pose`) and meta ``{'kp_score': mean keypoint score}``.
+    :func:`vpd_mm.pose.normalize_coco_pose`) and meta ``{'kp_score': mean keypoint score}`` (0 for a
+    degenerate torso, see :func:`~vpd_mm.pose.normalize.pose_confidence`).
 
     Args:
         pose_dir: VPD pose directory of the video.

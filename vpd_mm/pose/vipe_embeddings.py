@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from ..utils.vpd_files import save_embeddings
-from .normalize import normalize_coco_pose
+from .normalize import normalize_coco_pose, pose_confidence
 from .pose_features import EMBEDDING_SUFFIX, KEYPOINTS_FILE, load_pose_sequence, write_joint_embeddings
 
 
@@ -65,7 +65,10 @@ def vipe_embedding_records(model,
                            keypoints: np.ndarray,
                            invert_vertical: bool = False,
                            name: str = 'pose') -> List[Tuple[int, np.ndarray, dict]]:
-    """Embed ``(T, 17, 3)`` poses into VPD records ``(frame, (2, D'), {'kp_score'})``."""
+    """Embed ``(T, 17, 3)`` poses into VPD records ``(frame, (2, D'), {'kp_score'})``.
+
+    ``kp_score`` is :func:`~vpd_mm.pose.normalize.pose_confidence` (0 for a degenerate torso).
+    """
     views = [normalize_coco_pose(keypoints, name=name), normalize_coco_pose(keypoints, flip=True, name=name)]
     emb = model.embed(np.concatenate(views)).reshape(2, len(keypoints), -1)
     if invert_vertical:
@@ -75,7 +78,7 @@ def vipe_embedding_records(model,
         ]
         emb_inv = model.embed(np.concatenate(inv)).reshape(2, len(keypoints), -1)
         emb = np.concatenate([emb, emb_inv], axis=-1)
-    scores = keypoints[..., 2].mean(axis=-1)
+    scores = pose_confidence(keypoints)
     return [(int(f), np.ascontiguousarray(emb[:, i]), {
         'kp_score': float(s)
     }) for i, (f, s) in enumerate(zip(frames, scores))]

@@ -6,6 +6,7 @@ from mmaction.registry import METRICS
 
 import vpd_mm  # noqa: F401  (registers the metric)
 from vpd_mm.evaluation.functional import flip_dtw_cost_matrix, retrieval_precision_at_k
+from vpd_mm.evaluation.functional.knn import retrieval_cost_matrix
 
 
 def _samples(seed=0, per_class=4, views=2, dim=6):
@@ -44,17 +45,23 @@ def test_metric_matches_functional_api_on_mixed_data():
         dict(features=rng.standard_normal((int(rng.integers(6, 9)), 2, 5)), gt_label=int(rng.integers(0, 3)))
         for _ in range(12)
     ]
-    metric = METRICS.build(dict(type='DTWRetrievalMetric', step_pattern='symmetric2', ks=(1, 5)))
-    metric.process({}, samples)
-    res = metric.compute_metrics(metric.results)
     labels = np.array([s['gt_label'] for s in samples])
-    cost = flip_dtw_cost_matrix([s['features'] for s in samples],
-                                step_pattern='symmetric2',
-                                exclude_self=True)
-    expected = retrieval_precision_at_k(cost, labels, ks=(1, 5), exclude_self=True)
-    assert res['precision@1'] == pytest.approx(expected[1]) and res['precision@5'] == pytest.approx(
-        expected[5])
-    assert res['nn_top1'] == pytest.approx(np.mean(labels[np.argmin(cost, axis=1)] == labels))
+    feats = [s['features'] for s in samples]
+    cost_min = flip_dtw_cost_matrix(feats, step_pattern='symmetric2', exclude_self=True)
+    for views in ('concat', 'min'):
+        metric = METRICS.build(
+            dict(type='DTWRetrievalMetric', step_pattern='symmetric2', ks=(1, 5), retrieval_views=views))
+        metric.process({}, samples)
+        res = metric.compute_metrics(metric.results)
+        # ranking: one DTW of the views side by side (the published code), or the lowest over views
+        cost = retrieval_cost_matrix(feats, views, 'symmetric2')
+        expected = retrieval_precision_at_k(cost, labels, ks=(1, 5), exclude_self=True)
+        assert res['precision@1'] == pytest.approx(expected[1]) and res['precision@5'] == pytest.approx(
+            expected[5])
+        # 1-NN: the lowest cost over the view combinations either way
+        assert res['nn_top1'] == pytest.approx(np.mean(labels[np.argmin(cost_min, axis=1)] == labels))
+    with pytest.raises(ValueError, match='retrieval_views'):
+        METRICS.build(dict(type='DTWRetrievalMetric', retrieval_views='sum'))
 
 
 def test_metric_accepts_action_data_samples():

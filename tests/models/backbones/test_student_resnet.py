@@ -51,3 +51,30 @@ def test_torchvision_resnet_weights_load_by_name():
     net.load_state_dict(state, strict=True)  # every parameter name matches
     torch.testing.assert_close(net.conv1.weight[:, 3], tv.conv1.weight.mean(dim=1))
     torch.testing.assert_close(net.layer4[1].bn2.running_var, tv.layer4[1].bn2.running_var)
+
+
+def test_paper_conv1_init_puts_the_mean_rgb_kernel_in_every_channel():
+    torch.manual_seed(0)
+    paper = build(depth=18, base_channels=16, out_channels=6, conv1_init='paper')
+    paper.init_weights()
+    w = paper.conv1.weight.detach()
+    for c in range(1, 5):
+        torch.testing.assert_close(w[:, c], w[:, 0])
+    # the mean of three independent Kaiming kernels: 1/sqrt(3) of their spread
+    ours = build(depth=18, base_channels=16, out_channels=6)
+    ours.init_weights()
+    w_ours = ours.conv1.weight.detach()
+    assert not torch.allclose(w_ours[:, 0], w_ours[:, 3])
+    ratio = (w[:, 0].std() / w_ours.std()).item()
+    assert 0.45 < ratio < 0.7, ratio
+
+
+def test_paper_conv1_init_on_rgb_weights_replaces_every_channel_with_their_mean():
+    rgb = build(depth=18, in_channels=3, base_channels=8, out_channels=6)
+    paper = build(depth=18, in_channels=5, base_channels=8, out_channels=6, conv1_init='paper')
+    paper.load_state_dict(rgb.state_dict())
+    mean = rgb.conv1.weight.detach().mean(dim=1)
+    for c in range(5):
+        torch.testing.assert_close(paper.conv1.weight[:, c], mean)
+    with pytest.raises(ValueError, match='conv1_init must be one of'):
+        build(depth=18, conv1_init='imagenet')

@@ -4,16 +4,17 @@ The DD-Net pickles in ``../shared/data/jhmdb_gt`` hold ``(T, 15, 2)`` JHMDB join
 names per split. Each pose is mapped onto COCO-17 slots (``vpd_mm.datasets.jhmdb_features``) and
 turned into VPD's 39-d "normalized joints" feature (centred on the hip midpoint, torso scaled to
 0.5, 13 joints, score 1 - 0.5) for the original and the horizontally flipped pose; the training
-videos are the gallery and the test videos the queries of 1-NN DTW classification.
+videos are the gallery and the test videos the queries of 1-NN DTW classification, with the published
+code's fallbacks (:func:`~vpd_mm.evaluation.functional.knn.dtw_1nn_classify`).
 """
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from vpd_mm.datasets.jhmdb import load_ddnet
 
-from .dtw import nn_classify
+from .knn import dtw_1nn_classify
 from .retrieval import top1_accuracy
 
 
@@ -44,9 +45,14 @@ def jhmdb_nns_top1(
     root: str,
     split: int = 1,
     step_patterns: Sequence[str] = ('symmetricP2', 'symmetric2'),
-    flips: Sequence[bool] = (True, False)
+    flips: Sequence[bool] = (True, False),
+    fallbacks: Optional[dict] = None
 ) -> Dict[Tuple[str, bool], float]:
     """1-NN DTW top-1 on one JHMDB split (train = gallery, test = queries).
+
+    Args:
+        fallbacks: If given, filled with ``{(step_pattern, use_flips): {'primary', 'fallback',
+            'majority'}}``: how many test clips each rule classified.
 
     Returns:
         ``{(step_pattern, use_flips): top-1 accuracy}``.
@@ -59,12 +65,9 @@ def jhmdb_nns_top1(
     results = {}
     for pattern in step_patterns:
         for use_flips in flips:
-            pred = nn_classify(
-                feats['test'],
-                feats['train'],
-                data['train'][1],
-                step_pattern=pattern,
-                use_flips=use_flips,
-                unmatched_label='')
-            results[(pattern, use_flips)] = top1_accuracy(pred, data['test'][1])
+            knn = dtw_1nn_classify(
+                feats['test'], feats['train'], data['train'][1], step_pattern=pattern, use_flips=use_flips)
+            results[(pattern, use_flips)] = top1_accuracy(knn.pred, data['test'][1])
+            if fallbacks is not None:
+                fallbacks[(pattern, use_flips)] = knn.counts()
     return results

@@ -4,10 +4,12 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 
-from ..functional.dtw import STEP_PATTERNS, flip_dtw_cost_matrix
-from ..functional.retrieval import nn_from_cost_matrix, retrieval_precision_at_k, top1_accuracy
+from ..functional.dtw import STEP_PATTERNS
+from ..functional.knn import RETRIEVAL_VIEWS, dtw_1nn_classify, retrieval_cost_matrix
+from ..functional.retrieval import retrieval_precision_at_k, top1_accuracy
 
 _ID_KEYS = ('video_id', 'id', 'frame_dir', 'filename', 'sample_idx')
 
@@ -45,11 +47,15 @@ def _unwrap(value: Any, name: str) -> Any:
 class DTWRetrievalMetric(BaseMetric):
     """DTW nearest-neighbour top-1 and precision@k over the evaluated set, leave-one-out.
 
-    Every evaluated sequence is a query against all the others (REFERENCE.md section 4): the cost
-    is the length-normalised DTW alignment cost of unit-normalised frame features (Euclidean local
-    cost), the minimum over all flip combinations when samples carry a flipped view. NN top-1 is the
-    accuracy of the label of the lowest-cost other sequence; precision@k the mean fraction of the k
-    lowest-cost others that share the query's label.
+    Every evaluated sequence is a query against all the others (REFERENCE.md sections 4 and 4b): the
+    cost is the length-normalised DTW alignment cost of unit-normalised frame features (Euclidean
+    local cost). NN top-1 is the accuracy of the label of the lowest-cost other sequence, the minimum
+    over all flip combinations when samples carry a flipped view; a query that no other sequence can
+    be aligned with under ``symmetricP2`` is searched again with ``symmetric2``, then given the
+    majority class (the published code's fallbacks; a log line counts them). precision@k is the mean
+    fraction of the k lowest-cost others that share the query's label, ranked by one DTW of the views
+    side by side (``retrieval_views='concat'``, the published code) or by the minimum over the view
+    combinations (``'min'``).
 
     Required keys of each data sample (dict or data element):
 
@@ -60,7 +66,8 @@ class DTWRetrievalMetric(BaseMetric):
 
     Args:
         step_pattern: ``'symmetricP2'`` (paper) or ``'symmetric2'``.
-        use_flips: Take the minimum over view combinations when samples have 2 views.
+        use_flips: Use both views when samples have 2 (else view 0 only).
+        retrieval_views: ``'concat'`` or ``'min'`` (see above), for precision@k.
         ks: Cut-offs of precision@k (fewer available neighbours: all are used, with a warning).
         unit_norm: Unit-normalise frame features first (paper setting).
         feature_key: Data-sample key of the feature sequence.
@@ -77,6 +84,7 @@ class DTWRetrievalMetric(BaseMetric):
     def __init__(self,
                  step_pattern: str = 'symmetricP2',
                  use_flips: bool = True,
+                 retrieval_views: str = 'concat',
                  ks: Sequence[int] = (1, 10, 50),
                  unit_norm: bool = True,
                  feature_key: str = 'features',
@@ -86,11 +94,14 @@ class DTWRetrievalMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if step_pattern not in STEP_PATTERNS:
             raise ValueError(f'unknown step pattern {step_pattern!r}; supported: {sorted(STEP_PATTERNS)}')
+        if retrieval_views not in RETRIEVAL_VIEWS:
+            raise ValueError(f'retrieval_views must be one of {RETRIEVAL_VIEWS}, got {retrieval_views!r}')
         ks = tuple(int(k) for k in ks)
         if not ks or min(ks) < 1:
             raise ValueError(f'ks must be positive integers, got {ks}')
         self.step_pattern = step_pattern
         self.use_flips = use_flips
+        self.retrieval_views = retrieval_views
         self.ks = ks
         self.unit_norm = unit_norm
         self.feature_key = feature_key
@@ -146,16 +157,18 @@ class DTWRetrievalMetric(BaseMetric):
                     f'DTWRetrievalMetric: {item["name"]} has {item["features"].shape[1]} view(s), '
                     f'{first["name"]} has {first["features"].shape[1]}; use_flips needs the same')
         seqs = [item['features'] for item in results]
+        if not self.use_flips:
+            seqs = [s[:, :1] for s in seqs]
         labels = np.array([item['label'] for item in results])
-        cost = flip_dtw_cost_matrix(
-            seqs,
-            None,
-            step_pattern=self.step_pattern,
-            unit_norm=self.unit_norm,
-            exclude_self=True,
-            use_flips=self.use_flips)
-        pred, _ = nn_from_cost_matrix(cost, labels, exclude_self=True)
-        metrics = {'nn_top1': top1_accuracy(pred, labels)}
+        knn = dtw_1nn_classify(seqs, None, labels, step_pattern=self.step_pattern, unit_norm=self.unit_norm,
+                               exclude_self=True)
+        counts = knn.counts()
+        if counts['fallback'] or counts['majority']:
+            print_log(f'DTWRetrievalMetric: of {len(seqs)} queries, {counts["fallback"]} had no '
+                      f'{self.step_pattern} path to any other and were searched with symmetric2, '
+                      f'{counts["majority"]} got the majority class', logger='current')
+        metrics = {'nn_top1': top1_accuracy(knn.pred, labels)}
+        cost = retrieval_cost_matrix(seqs, self.retrieval_views, self.step_pattern, unit_norm=self.unit_norm)
         for k, value in retrieval_precision_at_k(cost, labels, ks=self.ks, exclude_self=True).items():
             metrics[f'precision@{k}'] = value
         return metrics

@@ -1,4 +1,9 @@
-"""Temporal action detection from per-frame activations: proposals and AP at several tIoUs."""
+"""Temporal action detection from per-frame activations: proposals and AP at several tIoUs.
+
+Proposals follow the paper's published code (REFERENCE.md section 4b): runs of activation >= 0.2
+lasting at least 5 frames (its ``p1 - p0 > 3`` on inclusive ends), scored by their mean activation and
+resized about their centre into 0.67-1.33 x the mean training action length.
+"""
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -6,9 +11,13 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
 
+#: Shortest proposal of the published code: ``p1 - p0 > 3`` on inclusive run ends = 5 frames.
+MIN_PROPOSAL_LENGTH = 5
+
+
 def activation_runs(activation: np.ndarray,
                     threshold: float = 0.2,
-                    min_length: int = 3) -> List[Tuple[int, int]]:
+                    min_length: int = MIN_PROPOSAL_LENGTH) -> List[Tuple[int, int]]:
     """``[start, end)`` index runs where ``activation >= threshold`` lasting ``>= min_length``."""
     above = np.concatenate([[False], np.asarray(activation) >= threshold, [False]])
     edges = np.flatnonzero(np.diff(above.astype(np.int8)))
@@ -19,12 +28,13 @@ def generate_proposals(
     activation: np.ndarray,
     frame_inds: Optional[np.ndarray] = None,
     threshold: float = 0.2,
-    min_length: int = 3,
+    min_length: int = MIN_PROPOSAL_LENGTH,
     mean_length: Optional[float] = None,
     length_range: Tuple[float, float] = (0.67, 1.33)) -> np.ndarray:
     """Action proposals from a per-frame activation (REFERENCE.md section 4).
 
-    A proposal is a run of ``activation >= threshold`` of at least ``min_length`` frames. When
+    A proposal is a run of ``activation >= threshold`` of at least ``min_length`` frames (5, the
+    published code's rule; runs separated by a frame below the threshold stay separate, as there). When
     ``mean_length`` (the mean training action length, in frames) is given, each run is resized about
     its centre so its length lies in ``length_range * mean_length``. Its score is the run's mean
     activation.
@@ -110,7 +120,7 @@ class TemporalDetectionMetric(BaseMetric):
     Args:
         tious: tIoU thresholds.
         threshold: Activation threshold of a run (0.2).
-        min_length: Shortest run in frames (3).
+        min_length: Shortest run in frames (5, the published code's ``p1 - p0 > 3``).
         mean_length: Mean training action length in frames; proposals are resized into
             ``length_range * mean_length``. ``None`` keeps runs as they are.
         length_range: See above (0.67, 1.33).
@@ -120,7 +130,7 @@ class TemporalDetectionMetric(BaseMetric):
     def __init__(self,
                  tious: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7),
                  threshold: float = 0.2,
-                 min_length: int = 3,
+                 min_length: int = MIN_PROPOSAL_LENGTH,
                  mean_length: Optional[float] = None,
                  length_range: Tuple[float, float] = (0.67, 1.33),
                  collect_device: str = 'cpu',
@@ -152,7 +162,7 @@ def evaluate_detection(
     results: List[dict],
     tious: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7),
     threshold: float = 0.2,
-    min_length: int = 3,
+    min_length: int = MIN_PROPOSAL_LENGTH,
     mean_length: Optional[float] = None,
     length_range: Tuple[float, float] = (0.67, 1.33)) -> Dict[str, float]:
     """AP per tIoU and their mean for ``[{video, activation, frame_inds, gt_intervals}]``."""

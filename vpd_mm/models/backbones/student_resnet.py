@@ -8,6 +8,7 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
 _STAGE_BLOCKS = {10: (1, 1, 1, 1), 18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
+CONV1_INITS = ('ours', 'paper')
 
 
 class BasicBlock(nn.Module):
@@ -41,9 +42,13 @@ class StudentResNet(BaseModule):
     CPU demo). Output: global average pooling then ``fc`` to ``out_channels`` (= the teacher's feature
     size); ``out_channels=None`` returns the pooled features.
 
-    Loading RGB weights (torchvision / ImageNet or an RGB-only student) into a 5-channel model: the
-    flow channels of ``conv1`` are initialised with the mean of the RGB kernels (``flow_init='mean'``)
-    and a mismatched ``fc`` is left at its initialisation (mmengine's ``load_checkpoint`` reports it).
+    First convolution (``conv1_init``): ``'ours'`` initialises the ``in_channels`` kernels independently
+    (Kaiming) and, when RGB weights (torchvision / ImageNet or an RGB-only student) are loaded into a
+    5-channel model, keeps the RGB kernels and fills the flow channels with their mean
+    (``flow_init='mean'``). ``'paper'`` is the published student's rule (REFERENCE.md section 4b): every
+    input channel gets the mean of the RGB kernels, both from scratch (the mean of three Kaiming-initialised
+    RGB kernels) and on loading RGB weights. A mismatched ``fc`` is left at its initialisation
+    (mmengine's ``load_checkpoint`` reports it).
 
     Args:
         depth: 10, 18 or 34.
@@ -51,7 +56,8 @@ class StudentResNet(BaseModule):
         base_channels: Width of the first stage (stages: 1x, 2x, 4x, 8x).
         out_channels: Embedding size, or None for the pooled features.
         flow_init: ``'mean'`` (mean of the RGB kernels) or ``'zero'`` for the extra input channels when a
-            3-channel ``conv1`` is loaded.
+            3-channel ``conv1`` is loaded (``conv1_init='ours'`` only).
+        conv1_init: ``'ours'`` (independent kernels) or ``'paper'`` (the mean RGB kernel in every channel).
         zero_init_residual: Zero-initialise the last BN of every block (torchvision's option; off as in
             torchvision's default).
         init_cfg: mmengine initialisation config (e.g. ``dict(type='Pretrained', checkpoint=...)``).
@@ -63,6 +69,7 @@ class StudentResNet(BaseModule):
                  base_channels: int = 64,
                  out_channels: Optional[int] = None,
                  flow_init: str = 'mean',
+                 conv1_init: str = 'ours',
                  zero_init_residual: bool = False,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -70,8 +77,14 @@ class StudentResNet(BaseModule):
             raise ValueError(f'StudentResNet depth must be one of {sorted(_STAGE_BLOCKS)}, got {depth}')
         if flow_init not in ('mean', 'zero'):
             raise ValueError(f"flow_init must be 'mean' or 'zero', got {flow_init!r}")
+        if conv1_init not in CONV1_INITS:
+            raise ValueError(f'conv1_init must be one of {CONV1_INITS}, got {conv1_init!r}')
+        if conv1_init == 'paper' and in_channels < 3:
+            raise ValueError(
+                f"conv1_init='paper' averages the RGB kernels: needs in_channels >= 3, got {in_channels}")
         self.depth, self.in_channels, self.base_channels = depth, in_channels, base_channels
         self.flow_init = flow_init
+        self.conv1_init = conv1_init
         self.zero_init_residual = zero_init_residual
         self.conv1 = nn.Conv2d(in_channels, base_channels, 7, 2, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(base_channels)
@@ -102,6 +115,10 @@ class StudentResNet(BaseModule):
                 for m in self.modules():
                     if isinstance(m, BasicBlock):
                         nn.init.zeros_(m.bn2.weight)
+            if self.conv1_init == 'paper':
+                with torch.no_grad():
+                    w = self.conv1.weight
+                    w.copy_(w[:, :3].mean(dim=1, keepdim=True).expand_as(w))
         super().init_weights()
 
     def _adapt_conv1(self, state_dict, prefix, *args) -> None:
@@ -112,6 +129,13 @@ class StudentResNet(BaseModule):
                 1] != 3 or self.in_channels < 3:
             return
         extra = self.in_channels - 3
+        if self.conv1_init == 'paper':
+            state_dict[key] = w.mean(dim=1, keepdim=True).expand(-1, self.in_channels, -1, -1).contiguous()
+            print_log(
+                f'StudentResNet: {key} loaded from 3 RGB channels; all {self.in_channels} input channels '
+                "get the mean of the RGB kernels (conv1_init='paper')",
+                logger='current')
+            return
         fill = w.mean(dim=1, keepdim=True) if self.flow_init == 'mean' else torch.zeros_like(w[:, :1])
         state_dict[key] = torch.cat([w, fill.expand(-1, extra, -1, -1)], dim=1)
         print_log(
