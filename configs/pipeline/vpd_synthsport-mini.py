@@ -10,10 +10,9 @@ work_dir = 'work_dirs/vpd_synthsport-mini'
 device = 'cpu'
 
 teachers = dict(
-    det_config='configs/teachers/rtmdet-nano_synthsport-generic.py',
-    det_checkpoint='checkpoints/teachers/rtmdet-nano_synthsport-generic.pth',
-    pose_config='configs/teachers/rtmpose-t_synthsport-generic.py',
-    pose_checkpoint='checkpoints/teachers/rtmpose-t_synthsport-generic.pth',
+    # the pose teacher (configs/teachers/): person finder + top-down pose estimator; real video:
+    # 'configs/teachers/blazepose-full_coco17.py'
+    pose_teacher='configs/teachers/rtmdet-nano_rtmpose-t_synthsport.py',
     vipe_config='configs/vipe/vipe-star_synthsport-3d.py',
     vipe_checkpoint='checkpoints/teachers/vipe-star_synthsport-3d.pth',
     workers=2,  # videos processed at a time by tools/extract_poses.py (one single-threaded process each)

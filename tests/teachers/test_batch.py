@@ -21,15 +21,16 @@ def test_output_lock(tmp_path):
 
 
 def test_refuses_bad_arguments_before_loading_models(tmp_path):
-    with pytest.raises(ValueError, match='detector config is needed'):
-        extract_poses([('a', 'a.mp4')], str(tmp_path), 'pose.py', None)
+    teacher = dict(person_finder=dict(type='BlazePosePersonFinder'), pose_estimator=dict(type='BlazePoseEstimator'))
+    with pytest.raises(ValueError, match='needs person_finder'):
+        extract_poses([('a', 'a.mp4')], str(tmp_path), dict(pose_estimator=teacher['pose_estimator']))
     with pytest.raises(ValueError, match='every track would die'):
-        from vpd_mm.teachers import ExtractOptions
-        extract_poses([('a', 'a.mp4')],
-                      str(tmp_path),
-                      'pose.py',
-                      None,
-                      det_config='det.py',
-                      options=ExtractOptions(det_interval=30))
+        extract_poses([('a', 'a.mp4')], str(tmp_path), dict(teacher, extract=dict(det_interval=30)))
+    with pytest.raises(ValueError, match="unknown extract option\\(s\\) \\['det_intervall'\\]"):
+        extract_poses([('a', 'a.mp4')], str(tmp_path), dict(teacher, extract=dict(det_intervall=2)))
+    with pytest.raises(ValueError, match="pose_estimator.config 'p.py' does not exist"):
+        extract_poses([('a', 'a.mp4')], str(tmp_path),
+                      dict(teacher, pose_estimator=dict(type='MMPoseEstimator', config='p.py', checkpoint='missing.pth')))
     with pytest.raises(ValueError, match='workers must be >= 1'):
-        extract_poses([('a', 'a.mp4')], str(tmp_path), 'pose.py', None, boxes_from=str(tmp_path), workers=0)
+        extract_poses([('a', 'a.mp4')], str(tmp_path), teacher, boxes_from=str(tmp_path), workers=0)
+    assert not os.listdir(tmp_path)

@@ -149,8 +149,8 @@ def test_detection_with_random_official_detector_and_eval(data, random_yolox, tm
     gym = osp.join(out, 'pose', 'gym')
     meta = json.load(open(osp.join(gym, 'meta.json')))
     assert meta['source'] == 'detector' and meta['det_frames'] == T // 2 and meta['athlete_frames'] > 0
-    assert meta['teacher']['det_config']['path'] == osp.abspath(det_cfg)
-    settings = json.load(open(osp.join(out, 'extract_settings.json')))
+    assert meta['teacher']['person_finder']['config']['path'] == osp.abspath(det_cfg)
+    settings = json.load(open(osp.join(out, 'extract_settings.json')))['teacher']
     assert settings['athlete_selector']['weights'] == {
         'size': 2
     } and settings['tracker']['max_center_dist'] == 5

@@ -12,6 +12,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from vpd_mm.utils.fileio import atomic_write_text, load_json
 
+from .clips import clips_markdown
 from .detection import detection_markdown
 from .fewshot import dropped_note, fewshot_markdown
 
@@ -93,7 +94,8 @@ _SECTIONS = dict(
     fewshot=('Few-shot recognition (top-1 %)', fewshot_markdown),
     nns=('DTW nearest neighbour and retrieval (%)', nns_markdown),
     detection=('Temporal action detection', detection_markdown),
-    recognition=('Recognition, full training data (top-1 %)', recognition_markdown))
+    recognition=('Recognition, full training data (top-1 %)', recognition_markdown),
+    clips=('Clips: what the teacher extracted', clips_markdown))
 
 
 def _md_table_to_html(md: str) -> str:

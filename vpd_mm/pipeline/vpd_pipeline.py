@@ -12,7 +12,8 @@ Stages (each a vpd_mm tool; see ``configs/pipeline/vpd_synthsport-mini.py`` for 
    every frame with it (``tools/apply_vpd.py``).
 6. ``nns``, ``fewshot``, ``detect_<features>``: downstream tasks (cheapest first), teacher vs student vs baselines
    (only when the data root has SynthSport-style annotations).
-7. ``report``: one Markdown + HTML report.
+7. ``report``: one Markdown + HTML report; videos without labels get a ``clips`` section instead
+   (skeleton overlays, the teacher's confidence over time, frames embedded per feature set).
 
 The configs the tools run with are derived from the repository's configs by small generated files
 (``WORK_DIR/configs/*.py``, ``_base_`` + the job's paths), so nothing in ``configs/`` is edited.
@@ -57,6 +58,14 @@ def write_derived_config(path: str,
     if not (osp.isfile(path) and open(path).read() == text):
         atomic_write_text(path, text)
     return path
+
+
+def teacher_files(pose_teacher: str) -> List[str]:
+    """The files a pose teacher config names (its mmdet / mmpose configs and checkpoints)."""
+    from vpd_mm.teachers.pose_teacher import load_teacher_config
+    teacher = load_teacher_config(pose_teacher)
+    return [teacher[part][key] for part in ('person_finder', 'pose_estimator') for key in ('config', 'checkpoint')
+            if teacher[part].get(key)]
 
 
 def _has_annotations(data_root: str, generate) -> bool:
@@ -108,9 +117,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     # Teacher stack.
     teacher_out = osp.join(root, 'teacher')
     pose_root = osp.join(teacher_out, 'pose')
-    cmd = ['tools/extract_poses.py', videos, '-o', teacher_out, '--device', cfg.device,
-           '--det-config', teachers.det_config, '--det-checkpoint', teachers.det_checkpoint,
-           '--pose-config', teachers.pose_config, '--pose-checkpoint', teachers.pose_checkpoint]
+    cmd = ['tools/extract_poses.py', videos, '-o', teacher_out, '--device', cfg.device, '--teacher',
+           teachers.pose_teacher]
     if annotated:
         cmd += ['--annotations', root]
     if cfg.get('generate'):
@@ -118,8 +126,7 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     cmd += list(teachers.get('extra_args', []))
     stages.append(Stage('poses', cmd, resume_args=['--resume'], fresh_args=['--overwrite'],
                         speed_args=['--workers', str(teachers.get('workers', 1))],
-                        inputs=[videos, teachers.det_config, teachers.det_checkpoint, teachers.pose_config,
-                                teachers.pose_checkpoint],
+                        inputs=[videos, teachers.pose_teacher, *teacher_files(teachers.pose_teacher)],
                         outputs=[pose_root], env=env))
 
     # One crop set per crop size: `crops` at crops.crop_size, `crops_<size>px` for a student that names
@@ -169,7 +176,7 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                             outputs=[feature_dirs[name]], env=env))
 
     if not annotated:
-        return stages
+        return stages + clip_report_stages(cfg, videos, pose_root, feature_dirs, env)
 
     # Downstream: teacher vs student vs baselines.
     down = cfg.downstream
@@ -222,6 +229,23 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                                    '--title', f'vpd_mm: VPD on {osp.basename(osp.normpath(root))}'],
                         inputs=results + extra, outputs=[osp.join(work, 'report', 'report.html')], env=env))
     return stages
+
+
+def clip_report_stages(cfg: Config, videos: str, pose_root: str, feature_dirs: Dict[str, str],
+                       env: Dict[str, str]) -> List[Stage]:
+    """Unlabelled videos: a ``clips`` stage (skeleton overlays, teacher confidence over time, frames
+    embedded per feature set; ``tools/clip_report.py``) and the report."""
+    out = osp.join(cfg.work_dir, 'clips')
+    report = osp.join(cfg.work_dir, 'report', 'report')
+    dirs = list(feature_dirs.values())
+    return [
+        Stage('clips', ['tools/clip_report.py', videos, pose_root, '-o', out, '--features',
+                        *[f'{n}={d}' for n, d in feature_dirs.items()]],
+              inputs=[videos, pose_root, *dirs], outputs=[osp.join(out, 'clips.json')], env=env),
+        Stage('report', ['tools/report.py', out, '-o', report, '--title',
+                         f'vpd_mm: VPD on {osp.basename(osp.normpath(cfg.data_root))}'],
+              inputs=[osp.join(out, 'clips.json')], outputs=[report + '.html'], env=env),
+    ]
 
 
 def _inner_dataset_fields(loader_cfg: dict, fields: Dict[str, object]) -> Dict[str, object]:

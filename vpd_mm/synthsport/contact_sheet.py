@@ -5,12 +5,9 @@ from typing import Dict, List, Optional
 import cv2
 import numpy as np
 
-from vpd_mm.pose.coco import COCO17_SKELETON
+from vpd_mm.pose.draw import draw_pose  # noqa: F401  (re-exported: the sheet's skeletons)
 from vpd_mm.utils.fileio import load_json
 from vpd_mm.utils.vpd_files import load_coco_keypoints
-
-_LEFT = {1, 3, 5, 7, 9, 11, 13, 15}
-
 
 def read_frame(path: str, frame: int) -> np.ndarray:
     """Decode one frame of a video (raises naming the file if it cannot)."""
@@ -23,23 +20,6 @@ def read_frame(path: str, frame: int) -> np.ndarray:
     if not ok:
         raise ValueError(f'{path}: cannot decode frame {frame}')
     return img
-
-
-def draw_pose(img: np.ndarray, kp: np.ndarray, box: Optional[np.ndarray] = None) -> np.ndarray:
-    """Draw a COCO-17 skeleton (left limbs orange, right limbs cyan, occluded joints hollow) and box."""
-    out = img.copy()
-    for a, b in COCO17_SKELETON:
-        col = (0, 165, 255) if b in _LEFT else (255, 255, 0)
-        cv2.line(out, (int(round(kp[a, 0])), int(round(kp[a, 1]))), (int(round(kp[b, 0])), int(round(kp[b, 1]))),
-                 col, 1, cv2.LINE_AA)
-    for j in range(17):
-        c = (int(round(kp[j, 0])), int(round(kp[j, 1])))
-        cv2.circle(out, c, 2, (0, 0, 255) if kp[j, 2] > 0 else (255, 255, 255), -1 if kp[j, 2] > 0 else 1,
-                   cv2.LINE_AA)
-    if box is not None:
-        x, y, w, h = (int(round(v)) for v in box)
-        cv2.rectangle(out, (x, y), (x + w, y + h), (0, 255, 0), 1)
-    return out
 
 
 def _label(img: np.ndarray, text: str) -> np.ndarray:

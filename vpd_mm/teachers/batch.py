@@ -16,7 +16,6 @@ and exactly as a single-process run writes it. The lock, the settings, the summa
 pickles stay with the calling process.
 """
 import contextlib
-import copy
 import inspect
 import json
 import logging
@@ -29,16 +28,17 @@ import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from tqdm import tqdm
 
-from vpd_mm.tracking import ATHLETE_SELECTORS, TRACKERS
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 from vpd_mm.utils.threads import use_one_thread
 
-from .extract import META_FILE, SKIPPED_FILE, ExtractOptions, SkipVideo, extract_video
+from .extract import META_FILE, SKIPPED_FILE, ExtractOptions, SkipVideo
 from .pose_dataset import write_pose_datasets
+from .pose_teacher import build_pose_teacher, load_teacher_config, teacher_settings
+from .registry import PERSON_FINDERS, POSE_ESTIMATORS
 from .video import VideoDecodeError
 
 logger = logging.getLogger(__name__)
@@ -46,16 +46,6 @@ logger = logging.getLogger(__name__)
 SETTINGS_FILE = 'extract_settings.json'
 LOCK_FILE = '.extract.lock'
 SUMMARY_FILE = 'extract_summary.json'
-DEFAULT_TRACKER = dict(type='SortTracker')
-DEFAULT_SELECTOR = dict(type='HeuristicAthleteSelector')
-
-
-def _file_id(path: Optional[str]) -> Optional[dict]:
-    if path is None:
-        return None
-    if '::' in path and not osp.isfile(path):
-        return dict(path=path)
-    return dict(path=osp.abspath(path), size=osp.getsize(path) if osp.isfile(path) else None)
 
 
 @contextlib.contextmanager
@@ -138,30 +128,24 @@ class _RunSpec:
     """
     cwd: str
     pose_root: str
-    model_args: dict
-    tracker: dict
-    selector: dict
+    teacher: dict
+    device: str
     boxes_from: Optional[str]
-    options: ExtractOptions
     extra_meta: dict = field(default_factory=dict)
 
 
 class _VideoExtractor:
-    """The models, tracker and selector of one process (built once), applied to one video at a time."""
+    """The teacher of one process (built once), applied to one video at a time."""
 
     def __init__(self, spec: _RunSpec):
         self.spec = spec
-        self.models = _build_models(boxes_from=spec.boxes_from, **spec.model_args)
-        self.tracker = None if spec.boxes_from else TRACKERS.build(spec.tracker)
-        self.selector = None if spec.boxes_from else ATHLETE_SELECTORS.build(spec.selector)
+        self.teacher = build_pose_teacher(spec.teacher, spec.device, with_person_finder=spec.boxes_from is None)
 
     def __call__(self, vid: str, path: str, progress: bool = False) -> VideoResult:
         """Extract one video; a bad input gets ``skipped.json``, nothing but an interrupt raises."""
-        spec, args = self.spec, self.spec.model_args
+        spec = self.spec
         try:
-            extract_video(vid, path, spec.pose_root, self.models['pose'], args['pose_batch_size'],
-                          self.models.get('det'), args['det_batch_size'], self.tracker, self.selector,
-                          spec.boxes_from, spec.options, spec.extra_meta, progress)
+            self.teacher.extract_video(vid, path, spec.pose_root, spec.boxes_from, spec.extra_meta, progress)
         except (VideoDecodeError, SkipVideo) as e:
             _write_skip(spec.pose_root, vid, path, str(e))
             return VideoResult('skipped', str(e))
@@ -227,7 +211,7 @@ def _run_workers(todo: Sequence[Tuple[str, str]], spec: _RunSpec, workers: int,
     # Not 'fork' (OpenCV's and torch's thread pools deadlock in a child forked after their use): the
     # fork server imports the stack once, then forks the workers (tools/extract_crops.py does so too)
     ctx = multiprocessing.get_context('forkserver')
-    ctx.set_forkserver_preload([__name__, f'{__package__}.inference', 'mmdet.apis', 'mmpose.apis'])
+    ctx.set_forkserver_preload([__name__] + _preload_modules(spec.teacher))
     queue = list(reversed(todo))
     while queue:
         _run_pool(ctx, queue, spec, workers, record)
@@ -278,29 +262,17 @@ def _run_pool(ctx, queue: List[Tuple[str, str]], spec: _RunSpec, workers: int,
 
 def extract_poses(videos: Sequence[Tuple[str, str]],
                   out_root: str,
-                  pose_config: str,
-                  pose_checkpoint: Optional[str],
-                  det_config: Optional[str] = None,
-                  det_checkpoint: Optional[str] = None,
+                  teacher: Union[str, dict],
                   device: str = 'cpu',
-                  det_batch_size: int = 8,
-                  pose_batch_size: int = 32,
-                  det_score_thr: float = 0.1,
-                  det_cat_id: Optional[int] = None,
-                  max_people: int = 10,
-                  tracker: Optional[dict] = None,
-                  athlete_selector: Optional[dict] = None,
                   boxes_from: Optional[str] = None,
-                  options: Optional[ExtractOptions] = None,
                   resume: bool = False,
                   overwrite: bool = False,
                   retry_skipped: bool = False,
                   annotations: Optional[str] = None,
-                  det_cfg_options: Optional[dict] = None,
-                  pose_cfg_options: Optional[dict] = None,
+                  cfg_options: Optional[dict] = None,
                   progress: bool = True,
                   workers: int = 1) -> dict:
-    """Extract VPD pose files for many videos and write the PoseDataset pickles.
+    """Extract VPD pose files for many videos with one pose teacher and write the PoseDataset pickles.
 
     Bad inputs (undecodable video, no person, boxes that do not fit the video) get
     ``pose/<vid>/skipped.json`` and a logged warning; an unexpected error in one video is logged
@@ -309,25 +281,17 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
     Args:
         videos: ``(vid, path)`` pairs (:func:`~vpd_mm.teachers.video.list_videos`).
         out_root: Output folder (layout in the module docstring).
-        pose_config: mmpose top-down config. pose_checkpoint: its weights.
-        det_config: mmdet config (not needed with ``boxes_from``). det_checkpoint: its weights.
-        device: Torch device of both models.
-        det_batch_size: Frames per detector call. pose_batch_size: Boxes per pose call.
-        det_score_thr: Minimum detection score (weaker ones are dropped; those below
-            ``options.pose_score_thr`` only help the tracker). det_cat_id: Person class index
-            (default: by name).
-        max_people: At most this many detections per frame.
-        tracker: Tracker config (``TRACKERS``); default ``SortTracker``.
-        athlete_selector: Selector config (``ATHLETE_SELECTORS``); default ``HeuristicAthleteSelector``.
-        boxes_from: Folder of given ``<vid>/boxes.json`` (skip detection and tracking).
-        options: Loop settings.
+        teacher: Teacher config (``configs/teachers/blazepose-full_coco17.py``, a dict; see
+            :mod:`~vpd_mm.teachers.pose_teacher`).
+        device: Torch device of the teacher's models.
+        boxes_from: Folder of given ``<vid>/boxes.json`` (no person finder, tracker or selector).
         resume: Skip finished (``meta.json``) and skipped (``skipped.json``) videos.
         overwrite: Redo finished videos.
         retry_skipped: With ``resume``, retry videos that were skipped.
         annotations: SynthSport root for the per-element pickle.
-        det_cfg_options, pose_cfg_options: Config overrides.
+        cfg_options: Teacher config overrides (``{'extract.det_interval': 2}``).
         progress: Show progress bars (with workers: one bar over the videos).
-        workers: Processes over videos (each builds its own models, one torch thread each); the
+        workers: Processes over videos (each builds its own teacher, one torch thread each); the
             files are the same as with one.
 
     Returns:
@@ -335,39 +299,20 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
 
     Raises:
         FileExistsError: ``out_root`` holds results and neither ``resume`` nor ``overwrite`` is set.
-        ValueError: ``resume`` with settings that differ from the recorded ones.
+        ValueError: A bad teacher config, or ``resume`` with settings that differ from the recorded ones.
         RuntimeError: Another live extraction holds ``out_root`` (:func:`output_lock`).
     """
-    options = options or ExtractOptions()
-    tracker_cfg = copy.deepcopy(tracker or DEFAULT_TRACKER)
-    selector_cfg = copy.deepcopy(athlete_selector or DEFAULT_SELECTOR)
     if workers < 1:
         raise ValueError(f'workers must be >= 1, got {workers}')
-    if boxes_from is None and det_config is None:
-        raise ValueError('a detector config is needed unless boxes are given (boxes_from)')
+    teacher = load_teacher_config(teacher, cfg_options)
     if boxes_from is None:
-        _check_tracking(tracker_cfg, selector_cfg, options)
+        _check_tracking(teacher)
     pose_root = osp.join(out_root, 'pose')
-    settings = dict(
-        format_version=1,
-        pose_config=_file_id(pose_config),
-        pose_checkpoint=_file_id(pose_checkpoint),
-        pose_cfg_options=pose_cfg_options or {},
-        boxes_from=osp.abspath(boxes_from) if boxes_from else None)
-    if boxes_from is None:
-        settings.update(
-            det_config=_file_id(det_config),
-            det_checkpoint=_file_id(det_checkpoint),
-            det_cfg_options=det_cfg_options or {},
-            det_score_thr=det_score_thr,
-            det_cat_id=det_cat_id,
-            max_people=max_people,
-            tracker=tracker_cfg,
-            athlete_selector=selector_cfg,
-            det_interval=options.det_interval,
-            refine_iou=options.refine_iou,
-            pose_score_thr=options.pose_score_thr)
-    settings = load_json_roundtrip(settings)
+    recorded = teacher_settings(teacher)
+    if boxes_from is not None:  # no finder, tracker or selector runs
+        recorded = dict(pose_estimator=recorded['pose_estimator'], extract=recorded['extract'])
+    settings = load_json_roundtrip(
+        dict(format_version=2, teacher=recorded, boxes_from=osp.abspath(boxes_from) if boxes_from else None))
 
     done = [v for v, _ in videos if osp.isfile(osp.join(pose_root, v, META_FILE))]
     skipped_before = [v for v, _ in videos if osp.isfile(osp.join(pose_root, v, SKIPPED_FILE))]
@@ -391,29 +336,11 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
         spec = _RunSpec(
             cwd=os.getcwd(),
             pose_root=pose_root,
-            model_args=dict(
-                pose_config=pose_config,
-                pose_checkpoint=pose_checkpoint,
-                det_config=det_config,
-                det_checkpoint=det_checkpoint,
-                device=device,
-                det_batch_size=det_batch_size,
-                pose_batch_size=pose_batch_size,
-                det_score_thr=det_score_thr,
-                det_cat_id=det_cat_id,
-                max_people=max_people,
-                det_cfg_options=det_cfg_options,
-                pose_cfg_options=pose_cfg_options),
-            tracker=tracker_cfg,
-            selector=selector_cfg,
+            teacher=teacher,
+            device=device,
             boxes_from=boxes_from,
-            options=options,
-            extra_meta=dict(
-                teacher=dict(
-                    det_config=settings.get('det_config'),
-                    pose_config=settings['pose_config'],
-                    det_checkpoint=settings.get('det_checkpoint'),
-                    pose_checkpoint=settings['pose_checkpoint'])))
+            extra_meta=dict(teacher={k: settings['teacher'][k] for k in ('person_finder', 'pose_estimator')
+                                     if k in settings['teacher']}))
         failed = _extract_all(todo, spec, workers, progress)
 
         finished = [v for v, _ in videos if osp.isfile(osp.join(pose_root, v, META_FILE))]
@@ -434,19 +361,21 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
         return summary
 
 
-def _check_tracking(tracker_cfg: dict, selector_cfg: dict, options: ExtractOptions) -> None:
+def _check_tracking(teacher: dict) -> None:
     """Refuse a ``det_interval`` every track would die in; warn where the selector leaves gaps."""
     from vpd_mm.tracking import HeuristicAthleteSelector, SortTracker
+    tracker_cfg, selector_cfg = teacher['tracker'], teacher['athlete_selector']
+    interval = teacher['extract'].get('det_interval', ExtractOptions.det_interval)
     max_age = tracker_cfg.get('max_age', inspect.signature(SortTracker).parameters['max_age'].default)
-    if tracker_cfg.get('type') == 'SortTracker' and options.det_interval > max_age:
+    if tracker_cfg.get('type') == 'SortTracker' and interval > max_age:
         raise ValueError(
-            f'det_interval={options.det_interval} is longer than the tracker\'s max_age={max_age}: '
+            f'det_interval={interval} is longer than the tracker\'s max_age={max_age}: '
             'every track would die between two detected frames; raise tracker max_age')
     max_gap = selector_cfg.get('max_gap',
                                inspect.signature(HeuristicAthleteSelector).parameters['max_gap'].default)
-    if options.det_interval > max_gap:
+    if interval > max_gap:
         logger.warning('det_interval=%d > athlete selector max_gap=%d: frames between detections stay empty',
-                       options.det_interval, max_gap)
+                       interval, max_gap)
 
 
 def _extract_all(todo: Sequence[Tuple[str, str]], spec: _RunSpec, workers: int,
@@ -484,20 +413,14 @@ def load_json_roundtrip(obj):
     return json.loads(json.dumps(obj))
 
 
-def _build_models(pose_config, pose_checkpoint, det_config, det_checkpoint, device, det_batch_size,
-                  pose_batch_size, det_score_thr, det_cat_id, max_people, boxes_from, det_cfg_options,
-                  pose_cfg_options) -> dict:
-    from .inference import BatchedDetector, BatchedPoseEstimator
-    models = dict(
-        pose=BatchedPoseEstimator(pose_config, pose_checkpoint, device, pose_batch_size, pose_cfg_options))
-    if boxes_from is None:
-        models['det'] = BatchedDetector(
-            det_config,
-            det_checkpoint,
-            device,
-            det_score_thr,
-            det_cat_id,
-            max_people,
-            batch_size=det_batch_size,
-            cfg_options=det_cfg_options)
-    return models
+def _preload_modules(teacher: dict) -> List[str]:
+    """Modules the fork server imports once for the workers: those of the teacher's parts (and mmdet /
+    mmpose's APIs for the OpenMMLab ones)."""
+    mods = [f'{__package__}.pose_teacher']
+    for part, registry in (('person_finder', PERSON_FINDERS), ('pose_estimator', POSE_ESTIMATORS)):
+        cls = registry.get(teacher[part]['type']) if isinstance(teacher[part]['type'], str) else None
+        if cls is not None and cls.__module__ not in mods:
+            mods.append(cls.__module__)
+            if cls.__module__.endswith('.inference'):
+                mods += ['mmdet.apis', 'mmpose.apis']
+    return list(dict.fromkeys(mods))

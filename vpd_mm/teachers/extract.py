@@ -31,6 +31,7 @@ from vpd_mm.tracking import AthleteTrack, iou_matrix, xywh_to_xyxy, xyxy_to_xywh
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 from vpd_mm.utils.vpd_files import load_boxes, save_boxes, save_coco_keypoints
 
+from .registry import BOX_COLUMNS, KEYPOINT_COLUMNS
 from .video import VideoFrames
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ SKIPPED_FILE = 'skipped.json'
 FORMAT_VERSION = 1
 
 Detector = Callable[[Sequence[np.ndarray]], List[np.ndarray]]
+_FINDER_WIDTHS = (BOX_COLUMNS, BOX_COLUMNS + KEYPOINT_COLUMNS)
 PoseEstimator = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
 
 
@@ -126,16 +128,40 @@ def estimate_poses(frames: VideoFrames,
     return out
 
 
+def _finder_rows(d, frame: int, path: str) -> np.ndarray:
+    """One frame's person-finder output as a checked ``(N, 5)`` or ``(N, 56)`` float32 array."""
+    d = np.asarray(d, np.float32)
+    if d.size == 0:
+        return np.zeros((0, d.shape[-1] if d.ndim == 2 and d.shape[-1] in _FINDER_WIDTHS else 5), np.float32)
+    if d.ndim != 2 or d.shape[1] not in _FINDER_WIDTHS:
+        raise ValueError(f'{path} frame {frame}: the person finder returned an array of shape {d.shape}; '
+                         f'expected (N, 5) boxes + scores or (N, 56) with 17 keypoints (x, y, score)')
+    bad = ~np.isfinite(d[:, :BOX_COLUMNS]).all(1)
+    if bad.any():
+        logger.warning('%s frame %d: dropped %d person boxes with NaN/inf coordinates', path, frame, int(bad.sum()))
+        d = d[~bad]
+    if d.shape[1] > BOX_COLUMNS:  # non-finite keypoints are unknown joints: score 0
+        kp = d[:, BOX_COLUMNS:].reshape(-1, 17, 3)
+        unknown = ~np.isfinite(kp).all(2)
+        kp[unknown] = 0.0
+        d[:, BOX_COLUMNS:] = kp.reshape(len(d), -1)
+    return d
+
+
 def _detect(frames: VideoFrames, detector: Optional[Detector], batch_size: int, interval: int, progress: bool,
             vid: str) -> Dict[int, np.ndarray]:
-    """Pass 1: decode every frame (fills the cache), detect on every ``interval``-th frame."""
+    """Pass 1: decode every frame (fills the cache), detect on every ``interval``-th frame.
+
+    Returns:
+        ``{frame: (N, 5) or (N, 56)}``: the finder's rows (with keypoints when it gives them).
+    """
     dets: Dict[int, np.ndarray] = {}
     imgs, idxs = [], []
 
     def flush():
         if imgs:
             for i, d in zip(idxs, detector(imgs)):
-                dets[i] = np.asarray(d, np.float32).reshape(-1, 5)
+                dets[i] = _finder_rows(d, i, frames.path)
             imgs.clear()
             idxs.clear()
 
@@ -203,8 +229,10 @@ def extract_video(vid: str,
         pose: Pose estimator ``(images, xyxy boxes) -> (N, 17, 3)``
             (e.g. :class:`~vpd_mm.teachers.BatchedPoseEstimator`).
         pose_batch_size: Boxes per pose call.
-        detector: Person detector ``(images) -> [(N, 5) xyxy+score]`` (e.g.
-            :class:`~vpd_mm.teachers.BatchedDetector`); not needed with ``boxes_from``.
+        detector: Person finder ``(images) -> [(N, 5) xyxy+score or (N, 56) with keypoints]`` (a
+            ``PERSON_FINDERS`` component, e.g. :class:`~vpd_mm.teachers.BatchedDetector`); where it
+            gives keypoints they are the detections' poses (``pose`` then only re-estimates the
+            athlete's final box where it differs); not needed with ``boxes_from``.
         det_batch_size: Frames per detector call.
         tracker: ``tracker([(frame, dets)]) -> tracks`` (a registered tracker).
         selector: ``selector(tracks, (w, h), poses) -> AthleteTrack`` (a registered selector).
@@ -262,8 +290,11 @@ def extract_video(vid: str,
     return meta
 
 
-def _detect_track_pose(vid, frames, dets, pose, pose_batch_size, tracker, selector, opts, meta, progress):
+def _detect_track_pose(vid, frames, rows, pose, pose_batch_size, tracker, selector, opts, meta, progress):
     n, W, H = meta['num_frames'], meta['width'], meta['height']
+    dets = {f: d[:, :BOX_COLUMNS] for f, d in rows.items()}
+    # keypoints the person finder gave with its boxes (BlazePose, YOLO-pose): no top-down pass for them
+    given_kps = {f: d[:, BOX_COLUMNS:].reshape(-1, 17, 3) for f, d in rows.items() if d.shape[1] > BOX_COLUMNS}
     num_dets = sum(len(d) for d in dets.values())
     if num_dets == 0:
         raise SkipVideo(f'{frames.path}: no person detected in any of {len(dets)} processed frames')
@@ -272,12 +303,12 @@ def _detect_track_pose(vid, frames, dets, pose, pose_batch_size, tracker, select
     posed = {f: d[:, 4] >= opts.pose_score_thr for f, d in dets.items()}
     est = estimate_poses(frames, {
         f: d[posed[f], :4]
-        for f, d in dets.items()
+        for f, d in dets.items() if f not in given_kps
     }, pose, pose_batch_size, f'{vid} pose', progress)
     det_poses = {}
     for f, d in dets.items():
         det_poses[f] = np.zeros((len(d), 17, 3), np.float32)
-        det_poses[f][posed[f]] = est[f]
+        det_poses[f][posed[f]] = given_kps[f][posed[f]] if f in given_kps else est[f]
     athlete: AthleteTrack = selector(tracks, (W, H), det_poses)
     if len(athlete) == 0:
         raise SkipVideo(f'{frames.path}: {num_dets} detections but no person tracked long enough to be the '

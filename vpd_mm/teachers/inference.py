@@ -25,6 +25,8 @@ from mmengine.registry import DefaultScope
 
 from vpd_mm import compat
 
+from .registry import PERSON_FINDERS, POSE_ESTIMATORS
+
 compat.apply()  # plain-data checkpoints with numpy arrays load under torch.load(weights_only=True)
 
 ConfigType = Union[str, os.PathLike, Config]
@@ -64,8 +66,10 @@ def _check_checkpoint(path: Optional[str]) -> None:
         raise FileNotFoundError(f'{path}: checkpoint file not found')
 
 
+@PERSON_FINDERS.register_module(name=['MMDetPersonFinder', 'BatchedDetector'])
 class BatchedDetector:
-    """An mmdet detector returning person boxes for a batch of frames.
+    """An mmdet detector returning person boxes for a batch of frames (registered as the person finder
+    ``MMDetPersonFinder``).
 
     Args:
         config: mmdet config (path, ``mmdet::...`` name or Config).
@@ -150,8 +154,10 @@ class BatchedDetector:
         return out
 
 
+@POSE_ESTIMATORS.register_module(name=['MMPoseEstimator', 'BatchedPoseEstimator'])
 class BatchedPoseEstimator:
-    """An mmpose top-down model estimating COCO-17 poses of many boxes across frames at once.
+    """An mmpose top-down model estimating COCO-17 poses of many boxes across frames at once
+    (registered as the pose estimator ``MMPoseEstimator``).
 
     Args:
         config: mmpose config (path, ``mmpose::...`` name or Config).
