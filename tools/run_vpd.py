@@ -54,6 +54,7 @@ def main(argv=None):
     from vpd_mm.pipeline.stage import StageRunner
     from vpd_mm.pipeline.vpd_pipeline import build_vpd_stages
     from vpd_mm.utils.fileio import atomic_write_json
+    from vpd_mm.utils.workdir_lock import WorkDirInUseError, hold_work_dir
 
     if args.config and args.quick:
         raise SystemExit('give either a config or --quick, not both')
@@ -70,7 +71,10 @@ def main(argv=None):
     runner = StageRunner(osp.join(cfg.work_dir, 'stages'), python=sys.executable, cwd=ROOT, dry_run=args.dry_run)
     start = time.time()
     try:
-        records = runner.run(stages, jobs=args.jobs)
+        with hold_work_dir(osp.join(ROOT, cfg.work_dir), 'tools/run_vpd.py'):
+            records = runner.run(stages, jobs=args.jobs)
+    except WorkDirInUseError as err:
+        raise SystemExit(f'run_vpd: refused: {err}')
     except RuntimeError as err:
         raise SystemExit(f'run_vpd: {err}. Fix the cause and run the same command again: finished stages '
                          'are skipped and the failed one resumes.')

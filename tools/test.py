@@ -44,11 +44,14 @@ def main() -> None:
     import vpd_mm  # noqa: F401  (compatibility fixes + registration)
     from vpd_mm.apis import ensure_plugin_hooks
     from vpd_mm.apis.runner_cfg import default_work_dir
+    from vpd_mm.apis.checkpoint_match import check_checkpoint_or_exit
+    from vpd_mm.utils.config_check import check_config_or_exit
 
     for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
         if not osp.isfile(path):
             sys.exit(f'error: {what} not found: {path}')
     cfg = Config.fromfile(args.config)
+    check_config_or_exit(cfg, args.config, args.cfg_options)  # a mistyped key, named with the nearest valid one
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher
@@ -65,6 +68,7 @@ def main() -> None:
         cfg.test_evaluator = [*evaluators, dict(type='DumpResults', out_file_path=args.dump)]
     cfg = ensure_plugin_hooks(cfg)
     runner = Runner.from_cfg(cfg)
+    check_checkpoint_or_exit(runner.model, args.checkpoint, args.config)  # another architecture: refused
     runner.test()
 
 

@@ -52,18 +52,25 @@ def main() -> None:
     args = parse_args()
     import vpd_mm  # noqa: F401  (compatibility fixes + registration)
     from vpd_mm.apis import merge_train_args
+    from vpd_mm.utils.config_check import check_config_or_exit
+    from vpd_mm.utils.workdir_lock import WorkDirInUseError, hold_work_dir_rank0
 
     if not osp.isfile(args.config):
         sys.exit(f'error: config file not found: {args.config}')
     cfg = Config.fromfile(args.config)
+    check_config_or_exit(cfg, args.config, args.cfg_options)  # a mistyped key, named with the nearest valid one
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     cfg = merge_train_args(cfg, args.config, work_dir=args.work_dir, resume=args.resume, amp=args.amp,
                            no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
                            seed=args.seed, diff_rank_seed=args.diff_rank_seed,
                            deterministic=args.deterministic, launcher=args.launcher)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        with hold_work_dir_rank0(cfg.work_dir, 'tools/train.py'):  # a second run on this work dir is refused
+            runner = Runner.from_cfg(cfg)
+            runner.train()
+    except WorkDirInUseError as e:
+        sys.exit(f'error: refused: {e}')
 
 
 if __name__ == '__main__':

@@ -46,8 +46,8 @@ def resolve_checkpoint(checkpoint: str) -> str:
 
 def _recorded_best(path: str) -> Optional[str]:
     """The ``best_ckpt`` an mmengine checkpoint's message hub recorded, if any."""
-    import torch
-    ckpt = torch.load(path, map_location='cpu', weights_only=False)
+    from vpd_mm.compat import load_checkpoint_file
+    ckpt = load_checkpoint_file(path, map_location='cpu')
     info = ckpt.get('message_hub', {}).get('runtime_info', {}) if isinstance(ckpt, dict) else {}
     best = info.get('best_ckpt')
     return best if isinstance(best, str) and best else None
@@ -77,7 +77,11 @@ def load_vpd_model(config: str, checkpoint: str, device: str = 'cpu'):
             f'{config}: model type is {cfg.model.get("type")!r}, expected PoseDistillationRecognizer')
     init_default_scope('mmaction')
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+    try:
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+    except RuntimeError as e:  # missing / unexpected / mis-shaped weights: another architecture
+        raise ValueError(f'{checkpoint}: does not match the model of {config} (another architecture or '
+                         f'settings?): {str(e).strip()[:600]}') from e
     return model.to(device).eval(), cfg
 
 

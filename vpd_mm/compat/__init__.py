@@ -10,8 +10,13 @@ Everything vpd_mm needs to work around lives here and is applied once by ``impor
 * The mmaction2 1.2.0 wheel lacks ``mmaction/models/localizers/drn``; ``tools/setup_env.sh``
   installs :mod:`vpd_mm.compat.mmaction_drn_stub` as that package (it cannot be patched from here
   because ``import mmaction.models`` must also work before ``import vpd_mm``).
+* mmengine reads local checkpoints through :func:`load_checkpoint_file` (safe loading, errors that
+  name the file) and writes files through :class:`AtomicLocalBackend` (a killed or out-of-space job
+  never leaves a truncated checkpoint that looks finished).
 """
-from .torch_load import allow_numpy_in_torch_load, numpy_safe_globals
+from .atomic_backend import AtomicLocalBackend, register_atomic_local_backend
+from .torch_load import (allow_numpy_in_torch_load, load_checkpoint_file, numpy_safe_globals,
+                         register_safe_checkpoint_loader)
 
 _APPLIED = False
 
@@ -22,7 +27,12 @@ def apply() -> None:
     if _APPLIED:
         return
     allow_numpy_in_torch_load()
+    register_safe_checkpoint_loader()
+    register_atomic_local_backend()
     _APPLIED = True
 
 
-__all__ = ['apply', 'allow_numpy_in_torch_load', 'numpy_safe_globals']
+__all__ = [
+    'apply', 'allow_numpy_in_torch_load', 'numpy_safe_globals', 'load_checkpoint_file',
+    'register_safe_checkpoint_loader', 'AtomicLocalBackend', 'register_atomic_local_backend'
+]

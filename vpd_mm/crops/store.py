@@ -103,6 +103,13 @@ class NpyCropWriter(_Writer):
                 shape=(self.num_rows, self.size, self.size, shapes[n]))
             for n in names
         }
+        try:  # reserve the disk space now: a full disk is an OSError here, not a SIGBUS on a later write
+            for mm in self._maps.values():
+                with open(mm.filename, 'rb+') as f:
+                    os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
+        except OSError:
+            self.abort()
+            raise
 
     def _write(self, row, frame, rgb, flow_q, prev):
         self._maps['rgb'][row] = rgb
@@ -186,7 +193,7 @@ class CropStore:
             raise ValueError(f'{meta_path}: unknown format {self.format!r}')
         self.crop_size: int = int(self.meta['crop_size'])
         frames_path = osp.join(self.video_dir, 'frames.npy')
-        self.frames: np.ndarray = np.load(frames_path)
+        self.frames: np.ndarray = _load_npy(frames_path)
         if self.frames.ndim != 1 or (np.diff(self.frames) <= 0).any():
             raise ValueError(f'{frames_path}: frame numbers must be a strictly ascending 1-d array')
         self.has_prev = bool(self.meta.get('has_prev', False))
@@ -215,7 +222,7 @@ class CropStore:
         mm = self._maps.get(name)
         if mm is None:
             path = osp.join(self.video_dir, f'{name}.npy')
-            mm = np.load(path, mmap_mode='r')
+            mm = _load_npy(path, mmap_mode='r')
             channels = 2 if name == 'flow' else 3
             if mm.shape != (len(
                     self.frames), self.crop_size, self.crop_size, channels) or mm.dtype != np.uint8:
@@ -266,6 +273,17 @@ class CropStore:
         if with_prev:
             out['prev'] = self.prev(frame)
         return out
+
+
+def _load_npy(path: str, mmap_mode: Optional[str] = None) -> np.ndarray:
+    """``np.load`` of one store file; a missing, truncated or corrupt file raises ``ValueError`` naming it."""
+    if not osp.isfile(path):
+        raise ValueError(f'{path}: missing crop store file (the store was damaged after it was finished; '
+                         'extract the video again)')
+    try:
+        return np.load(path, mmap_mode=mmap_mode)
+    except (ValueError, OSError, EOFError) as e:
+        raise ValueError(f'{path}: truncated or corrupt crop store file ({e}); extract the video again') from e
 
 
 def finished_videos(crop_root: str) -> List[str]:

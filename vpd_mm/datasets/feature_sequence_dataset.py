@@ -220,6 +220,12 @@ class FeatureSequenceDataset(BaseDataset):
                        ] + ([] if 'label' in el or 'class_name' in el else ['label'])
             if missing:
                 raise ValueError(f'{self.ann_file}: action #{i} lacks keys {missing}')
+        seen: Dict[str, int] = {}
+        for i, el in enumerate(elements):
+            if str(el['id']) in seen:
+                raise ValueError(f'{self.ann_file}: actions #{seen[str(el["id"])]} and #{i} share the id '
+                                 f'{el["id"]!r} (action ids must be unique)')
+            seen[str(el['id'])] = i
         return elements
 
     def _select(self, elements: List[dict]) -> List[dict]:
@@ -230,6 +236,10 @@ class FeatureSequenceDataset(BaseDataset):
             if self.split not in splits:
                 raise KeyError(f'{self.split_file}: no split {self.split!r} (has {sorted(splits)})')
             videos = set(map(str, splits[self.split]))
+            unknown = sorted(videos - {str(el['video']) for el in elements})
+            if unknown:
+                raise ValueError(f'{self.split_file}: split {self.split!r} lists {len(unknown)} video(s) with no '
+                                 f'action in {self.ann_file}, e.g. {unknown[:5]} (a missing or renamed clip?)')
             elements = [el for el in elements if str(el['video']) in videos]
         if self.fewshot_k is not None:
             if not self.fewshot_file:

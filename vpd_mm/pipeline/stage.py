@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import os.path as osp
+import signal
 import subprocess
 import sys
 import time
@@ -54,6 +55,20 @@ class Stage:
     resume_args: List[str] = field(default_factory=list)
     fresh_args: List[str] = field(default_factory=list)
     speed_args: List[str] = field(default_factory=list)
+
+
+def _die_with_parent() -> None:
+    """In a stage's process (``preexec_fn``): be killed when the driver dies (Linux ``PR_SET_PDEATHSIG``).
+
+    Without it a driver killed with SIGKILL leaves its running stages behind, and the next run starts a
+    second writer of the same outputs next to the orphan.
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: stages outlive a killed driver
+        pass
 
 
 def _dir_digest(path: str) -> str:
@@ -200,7 +215,8 @@ class StageRunner:
             log = open(log_path, 'w')
             print(f'{head}: started, log {log_path}', flush=True)
         proc = subprocess.Popen([self.python] + cmd, cwd=self.cwd, env=env, stdout=log,
-                                stderr=subprocess.STDOUT if log else None)
+                                stderr=subprocess.STDOUT if log else None,
+                                preexec_fn=_die_with_parent if sys.platform.startswith('linux') else None)
         return proc, key, cmd, time.time(), log
 
     @staticmethod

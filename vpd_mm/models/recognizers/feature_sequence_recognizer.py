@@ -61,6 +61,12 @@ class FeatureSequenceRecognizer(BaseRecognizer):
         if inputs.ndim != 4:
             raise ValueError(f'{type(self).__name__} expects (N, V, T, D) inputs, got {tuple(inputs.shape)}')
         n, v, t, d = inputs.shape
+        expected = getattr(self.backbone, 'in_channels', None)
+        if expected is not None and d != expected:  # features of another kind than the config was written for
+            meta = data_samples[0].metainfo if data_samples else {}
+            where = f'action {meta.get("element_id")} (video {meta.get("video")})' if meta else 'the batch'
+            raise ValueError(f'{where}: features have {d} values per frame but the config\'s '
+                             f'model.backbone.in_channels is {expected}: the feature files do not match the config')
         lengths = sequence_lengths(data_samples, t, n, inputs.device).repeat_interleave(v)
         feats = self.backbone(inputs.reshape(n * v, t, d), lengths)
         if self.with_neck:
