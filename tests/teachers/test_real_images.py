@@ -91,3 +91,20 @@ def test_rank_teachers_on_real_images(shared_data, tmp_path, capsys):
     assert rows['gt']['people'] == 4 and rows['gt']['pck_bbox']['0.2'] >= 0.85
     assert rows['detected']['found'] == 1.0 and rows['detected']['pck_bbox']['0.2'] >= 0.85
     assert '| blazepose-full_coco17 | h36m | gt | 4 |' in capsys.readouterr().out
+
+
+def test_missed_people_count_as_wrong_in_both_normalisations(tmp_path):
+    ann, gt = _coco_set(tmp_path)
+    images = load_coco_keypoint_set(ann)
+
+    class FindsOnlyTheBigPerson:
+        def __call__(self, imgs):
+            return [np.array([[10, 10, 110, 210, 0.9]], np.float32)]
+
+    teacher = PoseTeacher(POSE_ESTIMATORS.build(dict(type='ShiftedGroundTruthPose', gt=gt, shift=0)),
+                          FindsOnlyTheBigPerson())
+    res = score_teacher(teacher, images, 'detected')
+    assert res['found'] == 0.5
+    assert res['pck_bbox']['0.2'] == pytest.approx(17 / 33)
+    # the small person's torso joints are labelled: its 16 joints count, and are wrong
+    assert res['pck_torso']['0.2'] == pytest.approx(17 / 33)

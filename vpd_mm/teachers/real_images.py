@@ -195,14 +195,15 @@ def score_teacher(teacher, images: Sequence[AnnotatedImage], boxes: str = 'gt', 
             dist = np.linalg.norm(pred[g, :, :2] - gt[:, :2], axis=1)
             dist = np.where(found[g] & np.isfinite(dist), dist, np.inf)
             errs.append(dist / side)
-            torso = _torso(gt) if (gt[[5, 6, 11, 12], 2] > 0).all() else np.nan
-            torso_errs.append(dist / torso if torso and np.isfinite(torso) and torso > 1 else np.full(17, np.nan))
+            torso = _torso(gt) if (gt[[5, 6, 11, 12], 2] > 0).all() else 0.0
+            # no torso size (a torso joint unlabelled): NaN, left out; a missed person: inf, wrong
+            torso_errs.append(dist / torso if torso > 1 else np.full(17, np.nan))
             vis.append(gt[:, 2] > 0)
             found_all.append(found[g])
     if not errs:
         raise ValueError('no labelled people to score')
     e, te, v = np.stack(errs), np.stack(torso_errs), np.stack(vis)
-    tv = v & np.isfinite(te)
+    tv = v & ~np.isnan(te)
     out = dict(
         people=len(e),
         joints=int(v.sum()),
