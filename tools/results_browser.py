@@ -4,12 +4,12 @@ Usage::
 
     python tools/results_browser.py WORK_DIR [-o OUT_DIR] [--k 10]
     python tools/results_browser.py --config CONFIG --features NAME=DIR[+DIR...] ... -o OUT_DIR \
-        [--pose-root DIR] [--video-dir DIR] [--retrieval-pool all|test]
+        [--pose-root DIR] [--video-dir DIR] [--retrieval-pool all|test] [--retrieval-views concat|min]
 
 With a main-job work dir (``tools/run_vpd.py``) the recognition config and the feature sets are
-the ones its ``nns`` stage compared (``WORK_DIR/stages/nns.json``); the page goes to
-``WORK_DIR/browser/``. Previews use the teacher's poses (``DATA_ROOT/teacher/pose``) and the
-videos (``DATA_ROOT/videos``) when they exist. Open ``OUT_DIR/index.html`` in a browser: it works
+the ones its ``nns`` stage compared, with its retrieval settings (``WORK_DIR/stages/nns.json``); the
+page goes to ``WORK_DIR/browser/``. Previews use the teacher's poses (``DATA_ROOT/teacher/pose``)
+and the videos (``DATA_ROOT/videos``) when they exist. Open ``OUT_DIR/index.html`` in a browser: it works
 from disk (``file://``) and fetches nothing. Details: vpd_mm/downstream/browser.py.
 """
 import argparse
@@ -40,6 +40,12 @@ def parse_args(argv=None):
         choices=['all', 'test'],
         default=None,
         help='queries and candidates: every labelled action (default) or the test split')
+    parser.add_argument(
+        '--retrieval-views',
+        choices=['concat', 'min'],
+        default=None,
+        help='cost of two actions: one DTW of the two views side by side (default), or the '
+        'lowest over the view combinations')
     parser.add_argument('--preview-frames', type=int, default=12)
     parser.add_argument('--preview-size', type=int, default=64)
     parser.add_argument('--title', default=None)
@@ -47,7 +53,7 @@ def parse_args(argv=None):
 
 
 def nns_stage_args(work_dir: str):
-    """``(config, [NAME=DIR ...], retrieval pool)`` of a main job's finished ``nns`` stage.
+    """``(config, [NAME=DIR ...], retrieval pool, retrieval views)`` of a main job's finished nns stage.
 
     Raises:
         FileNotFoundError: The work dir has no finished nns stage.
@@ -68,7 +74,8 @@ def nns_stage_args(work_dir: str):
         features.append(cmd[i])
         i += 1
     pool = cmd[cmd.index('--retrieval-pool') + 1] if '--retrieval-pool' in cmd else 'all'
-    return config, features, pool
+    views = cmd[cmd.index('--retrieval-views') + 1] if '--retrieval-views' in cmd else 'concat'
+    return config, features, pool, views
 
 
 def main(argv=None):
@@ -78,9 +85,9 @@ def main(argv=None):
     from vpd_mm.downstream.browser import build_browser
     from vpd_mm.downstream.runner_utils import _dataset_cfg, parse_feature_sets
 
-    pool = 'all'
+    pool, views = 'all', 'concat'
     if args.work_dir:
-        config, features, pool = nns_stage_args(args.work_dir)
+        config, features, pool, views = nns_stage_args(args.work_dir)
         config = args.config or config
         features = args.features or features
     elif args.config:
@@ -88,6 +95,7 @@ def main(argv=None):
     else:
         raise SystemExit('give a main-job WORK_DIR or --config (and --features)')
     pool = args.retrieval_pool or pool
+    views = args.retrieval_views or views
     out_dir = args.out_dir or (osp.join(args.work_dir, 'browser') if args.work_dir else None)
     if not out_dir:
         raise SystemExit('give -o OUT_DIR')
@@ -114,7 +122,7 @@ def main(argv=None):
         preview_size=args.preview_size,
         title=title)
     for fs, row in data['feature_sets'].items():
-        scores = ', '.join(f'{k} {v:.1f}' for k, v in row.items() if k == 'nn_top1' or k.startswith('P@'))
+        scores = ', '.join(f'{k} {v:.1f}' for k, v in row.items() if k == 'loo_1nn' or k.startswith('P@'))
         print(f'{fs}: {scores}')
     print(f"written: {data['index']} ({len(data['actions'])} actions)")
 

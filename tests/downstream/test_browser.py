@@ -11,7 +11,7 @@ import vpd_mm  # noqa: F401
 from vpd_mm.downstream.browser import action_previews, build_browser, confusion_1nn, rank_neighbours
 from vpd_mm.downstream.nns import labelled_actions, split_datasets
 from vpd_mm.downstream.synthetic import make_synthetic_feature_dataset
-from vpd_mm.evaluation.functional import flip_dtw_cost_matrix
+from vpd_mm.evaluation.functional import dtw_cost_matrix, flip_dtw_cost_matrix, unit_normalize
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 from vpd_mm.utils.vpd_files import save_boxes, save_coco_keypoints
 
@@ -33,11 +33,24 @@ def cfg(tmp_path_factory, repo_root):
     return cfg
 
 
-def test_neighbours_are_the_dtw_ranking_of_the_nns_pool(cfg, tmp_path):
-    data = build_browser(cfg, {'a': ['features/synthetic'], 'b': ['features/noisy']}, str(tmp_path), k=5)
+def _cost(feats, views):
+    """The retrieval cost of tools/nns.py, written out here: views side by side, or the lowest over them."""
+    if views == 'min':
+        return flip_dtw_cost_matrix(feats, exclude_self=True)
+    return dtw_cost_matrix([unit_normalize(f).reshape(len(f), -1) for f in feats], unit_norm=False)
+
+
+@pytest.mark.parametrize('views', ['concat', 'min'])
+def test_neighbours_are_the_dtw_ranking_of_the_nns_pool(cfg, tmp_path, views):
+    data = build_browser(
+        cfg, {
+            'a': ['features/synthetic'],
+            'b': ['features/noisy']
+        }, str(tmp_path), k=5, views=views)
     for name in ('index.html', 'browser.js', 'browser.css', 'browser_data.js', 'browser.json'):
         assert osp.isfile(tmp_path / name), name
     assert len(data['actions']) == 24 and data['k'] == 5 and data['classes'] == ['class0', 'class1', 'class2']
+    assert data['views'] == views
     assert load_json(tmp_path / 'browser.json')['feature_sets'] == json.loads(
         json.dumps(data['feature_sets']))
     # The same pool as tools/nns.py's retrieval, ranked independently here.
@@ -49,7 +62,7 @@ def test_neighbours_are_the_dtw_ranking_of_the_nns_pool(cfg, tmp_path):
         datasets = split_datasets(c, SPLITS)
         feats, labels = labelled_actions(datasets)
         ids = [datasets[k].get_data_info(i)['element_id'] for k in SPLITS for i in range(len(datasets[k]))]
-        cost = flip_dtw_cost_matrix(feats, exclude_self=True)
+        cost = _cost(feats, views)
         np.fill_diagonal(cost, np.inf)
         fs = data['feature_sets'][name]
         for q in range(len(feats)):
@@ -61,7 +74,7 @@ def test_neighbours_are_the_dtw_ranking_of_the_nns_pool(cfg, tmp_path):
         assert sum(map(sum, fs['confusion'])) == 24
         assert [a['label']
                 for a in data['actions']] == [int(labels[ids.index(a['id'])]) for a in data['actions']]
-    assert data['feature_sets']['a']['nn_top1'] == 100.0
+    assert data['feature_sets']['a']['loo_1nn'] == 100.0
     page = open(tmp_path / 'browser_data.js').read()
     assert page.startswith('window.VPD_BROWSER_DATA = {') and page.rstrip().endswith('};')
     html = open(tmp_path / 'index.html').read()
@@ -78,6 +91,8 @@ def test_test_pool_and_bad_arguments(cfg, tmp_path):
         build_browser(cfg, {'a': []}, str(tmp_path), k=0)
     with pytest.raises(ValueError, match="pool must be one of"):
         build_browser(cfg, {'a': []}, str(tmp_path), pool='train')
+    with pytest.raises(ValueError, match="views must be one of"):
+        build_browser(cfg, {'a': []}, str(tmp_path), views='mean')
 
 
 def test_ranking_ties_and_unaligned_pairs():

@@ -3,9 +3,11 @@
 :func:`build_browser` reads the labelled actions of a recognition config (every action of the
 training, validation and test splits, as :func:`vpd_mm.downstream.nns.run_nns` pools them for
 retrieval), ranks, for every feature set (e.g. teacher and student features), all other actions of
-every action by the project's DTW (:func:`~vpd_mm.evaluation.functional.flip_dtw_cost_matrix`:
-symmetricP2, length-normalised, minimum over the flip combinations) and writes a page that opens from
-disk (``file://``, no server, nothing fetched):
+every action by the cost ``tools/nns.py`` retrieves with
+(:func:`~vpd_mm.evaluation.functional.knn.retrieval_cost_matrix`: symmetricP2 DTW of unit-normalised
+features, length-normalised; the two views side by side, ``views='concat'``, or the lowest cost over
+the view combinations, ``views='min'``) and writes a page that opens from disk (``file://``, no
+server, nothing fetched):
 
 * ``index.html``, ``browser.css``, ``browser.js``: the page (copied from ``browser_assets/``);
 * ``browser_data.js``: ``window.VPD_BROWSER_DATA = {...}``, the data below plus the previews;
@@ -13,16 +15,18 @@ disk (``file://``, no server, nothing fetched):
 
 Data (``browser.json``)::
 
-    {"title", "classes": [name], "k", "pool",
+    {"title", "classes": [name], "k", "pool", "views",
      "actions": [{"id", "video", "start", "end", "label", "split"}],
      "feature_sets": {name: {"neighbours": [[action index] * k] per action,
                              "costs": [[DTW cost or null (no admissible path)] * k] per action,
-                             "nn_top1", "P@1", "P@<k>": %, "confusion": [[count] * C] * C}}}
+                             "loo_1nn", "P@1", "P@<k>": %, "confusion": [[count] * C] * C}}}
 
-The confusion matrix is leave-one-out 1-NN over the pool (row = true class, column = the class of the
-nearest other action). Previews (``--pose-root`` / ``--video-dir``): per action, ``frames`` evenly
-spaced frames of the action, each a square crop around the tracked athlete (a JPEG sprite) with the
-teacher's 2D skeleton in crop coordinates (uint8, 255 = joint not visible).
+The confusion matrix (and ``loo_1nn``, its accuracy) is leave-one-out 1-NN over the pool by the same
+cost (row = true class, column = the class of the nearest other action); it is not ``tools/nns.py``'s
+``nn_top1`` (test actions against training actions). Previews (``pose_root`` / ``video_dir``): per
+action, ``preview_frames`` evenly spaced frames of the action, each a square crop around the tracked
+athlete (a JPEG sprite) with the teacher's 2D skeleton in crop coordinates (uint8, 255 = joint not
+visible).
 """
 import base64
 import copy
@@ -124,12 +128,26 @@ def confusion_1nn(cost: np.ndarray, labels: np.ndarray, num_classes: int) -> np.
     return conf
 
 
-def feature_set_summary(feats: Sequence[np.ndarray], labels: np.ndarray, num_classes: int, k: int) -> dict:
-    """Neighbours, costs, scores and confusion matrix of one feature set (see the module doc)."""
-    from vpd_mm.evaluation.functional import flip_dtw_cost_matrix, retrieval_precision_at_k
+def feature_set_summary(feats: Sequence[np.ndarray],
+                        labels: np.ndarray,
+                        num_classes: int,
+                        k: int,
+                        views: str = 'concat') -> dict:
+    """Neighbours, costs, scores and confusion matrix of one feature set (see the module doc).
+
+    Args:
+        feats: Per action ``(T, V, D)`` features.
+        labels: ``(N,)`` class indices.
+        num_classes: Number of classes.
+        k: Neighbours kept per action.
+        views: How two actions with views are compared, as ``tools/nns.py`` retrieves
+            (:func:`~vpd_mm.evaluation.functional.knn.retrieval_cost_matrix`): ``'concat'`` or ``'min'``.
+    """
+    from vpd_mm.evaluation.functional import retrieval_precision_at_k
+    from vpd_mm.evaluation.functional.knn import retrieval_cost_matrix
     if len(feats) < 2:
         raise ValueError(f'the browser needs at least 2 actions, got {len(feats)}')
-    cost = flip_dtw_cost_matrix(feats, exclude_self=True)
+    cost = retrieval_cost_matrix(feats, views=views, exclude_self=True)
     order, costs = rank_neighbours(cost, k)
     conf = confusion_1nn(cost, labels, num_classes)
     ks = sorted({1, min(k, len(feats) - 1)})
@@ -139,7 +157,7 @@ def feature_set_summary(feats: Sequence[np.ndarray], labels: np.ndarray, num_cla
     out = dict(
         neighbours=order.tolist(),
         costs=[[float(c) if np.isfinite(c) else None for c in row] for row in costs],
-        nn_top1=100.0 * float(np.trace(conf)) / max(1, int(conf.sum())),
+        loo_1nn=100.0 * float(np.trace(conf)) / max(1, int(conf.sum())),
         confusion=conf.tolist())
     out.update({f'P@{kk}': 100.0 * float(prec[kk]) for kk in ks})
     return out
@@ -254,6 +272,7 @@ def build_browser(config: Union[str, Config],
                   video_dir: Optional[str] = None,
                   k: int = 10,
                   pool: str = 'all',
+                  views: str = 'concat',
                   preview_frames: int = 12,
                   preview_size: int = 64,
                   title: str = 'vpd_mm results browser') -> dict:
@@ -268,6 +287,7 @@ def build_browser(config: Union[str, Config],
         video_dir: Videos for the clip previews (``None``: skeletons only).
         k: Neighbours listed per action and feature set.
         pool: ``'all'`` or ``'test'`` (see :func:`pool_actions`).
+        views: ``'concat'`` or ``'min'`` (see :func:`feature_set_summary`).
         preview_frames: Preview frames per action.
         preview_size: Preview crop side, pixels.
         title: Page title.
@@ -304,11 +324,12 @@ def build_browser(config: Union[str, Config],
         k=int(min(k,
                   len(actions) - 1)),
         pool=pool,
+        views=views,
         actions=actions,
         feature_sets={})
     for name, (acts, feats, _) in loaded.items():
         keep = [f for a, f in zip(acts, feats) if a['id'] in common]
-        data['feature_sets'][name] = feature_set_summary(keep, labels, len(classes), k)
+        data['feature_sets'][name] = feature_set_summary(keep, labels, len(classes), k, views)
     previews = action_previews(actions, pose_root, video_dir, preview_frames, preview_size)
     os.makedirs(out_dir, exist_ok=True)
     atomic_write_json(osp.join(out_dir, 'browser.json'), data)

@@ -180,8 +180,8 @@
       const same = nb.filter((j) => actions[j].label === actions[i].label).length;
       const scoreKeys = Object.keys(fs).filter((k) => k.startsWith('P@'));
       col.appendChild(el('p', { class: 'scores' },
-        `this query: ${same} of its ${nb.length} nearest share its class · all queries: 1-NN ` +
-        `${pct(fs.nn_top1)}, ` + scoreKeys.map((k) => `${k} ${pct(fs[k])}`).join(', ')));
+        `this query: ${same} of its ${nb.length} nearest share its class · all queries: leave-one-out 1-NN ` +
+        `${pct(fs.loo_1nn)}, ` + scoreKeys.map((k) => `${k} ${pct(fs[k])}`).join(', ')));
       const ol = el('ol', { class: 'neighbour-list' });
       nb.forEach((j, r) => {
         const li = card(j, actions[j].label === actions[i].label ? 'same' : 'other', r + 1, fs.costs[i][r]);
@@ -211,7 +211,7 @@
     for (const name of sets) {
       const m = D.feature_sets[name].confusion;
       const table = el('table', { class: 'confusion', 'data-features': name });
-      table.appendChild(el('caption', {}, `${name}: 1-NN ${pct(D.feature_sets[name].nn_top1)}`));
+      table.appendChild(el('caption', {}, `${name}: 1-NN ${pct(D.feature_sets[name].loo_1nn)}`));
       const head = el('tr');
       head.appendChild(el('th', {}, 'true \\ nearest'));
       classes.forEach((c) => head.appendChild(el('th', { class: 'col', title: c }, c)));
@@ -243,8 +243,8 @@
     const splits = [...new Set(actions.map((a) => a.split))];
     $('summary').textContent = `${actions.length} actions, ${classes.length} classes, ` +
       `${splits.join(' + ')} split${splits.length > 1 ? 's' : ''}; feature sets: ${sets.join(', ')}. ` +
-      `Neighbours: the ${D.k} lowest DTW costs among all other actions (symmetricP2, ` +
-      'length-normalised, minimum over the flip combinations).';
+      `Neighbours: the ${D.k} lowest DTW costs among all other actions (symmetricP2, length-normalised, ` +
+      (D.views === 'min' ? 'lowest over the flip combinations).' : 'original and flipped views side by side).');
     const cf = $('class-filter');
     classes.forEach((c, k) => cf.appendChild(el('option', { value: k }, c)));
     cf.addEventListener('change', () => setClass(Number(cf.value)));
