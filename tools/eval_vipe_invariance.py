@@ -6,12 +6,16 @@ Usage::
         [--checkpoint CKPT] [--num-poses 2000] [--num-candidates 100] [--seed 0] [--out RESULT.json]
     python tools/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split all \
         --checkpoint CKPT
+    python tools/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split val \
+        --val-regex '_s(09|10)_' --checkpoint CKPT     # the subjects configs/vipe/vipe-star_synthsport+msr.py holds out
 
 Distinct 3D poses (some bone differs by >= 45 degrees from every other) are drawn from the source's
 sequences of the given split (the same deterministic split as ``Pose3DDataset``), each is projected
 from two random cameras (yaw U(-pi, pi), elevation and roll U(-pi/6, pi/6), orthographic), and for
 each pose, view A is the query among view B of ``--num-candidates`` poses. Printed: the fraction
-of queries whose nearest candidate is the other view of the same pose, per feature.
+of queries whose nearest candidate is the other view of the same pose, and the distance ratio (mean
+distance between the two views of a pose / mean distance to the other poses' views; 0 = invariant),
+per feature.
 """
 import argparse
 import json
@@ -32,6 +36,8 @@ def parse_args(argv=None):
         choices=['train', 'val', 'all'],
         help='sequence split to draw poses from (use the split not trained on)')
     parser.add_argument('--val-fraction', type=float, default=0.1, help='as in the training config')
+    parser.add_argument('--val-regex', help='validation = the sequence names this regex finds (overrides '
+                        '--val-fraction), as the config\'s val_regex')
     parser.add_argument('--checkpoint', help='VIPE* checkpoint; without it only the 2D baseline is measured')
     parser.add_argument('--config', help='config file (default: the one stored in the checkpoint)')
     parser.add_argument('--num-poses', type=int, default=2000, help='distinct poses to draw')
@@ -66,7 +72,7 @@ def main(argv=None):
     if not sep:
         raise SystemExit(f'--source must be FORMAT:PATH, got {args.source!r}')
     seqs = load_pose3d_source(dict(format=fmt, root=root))
-    keep = split_sequences([n for n, _ in seqs], args.split, args.val_fraction)
+    keep = split_sequences([n for n, _ in seqs], args.split, args.val_fraction, args.val_regex)
     rng = np.random.default_rng(args.seed)
     poses = sample_distinct_poses([seqs[i][1] for i in keep], args.num_poses, rng, args.min_angle)
     features = {'normalized_2d_joints': normalized_joints_feature}
@@ -78,7 +84,8 @@ def main(argv=None):
         view_invariance(poses, features, rng, args.num_candidates, args.random_scores)
         for _ in range(args.repeats)
     ]
-    result = {name: float(np.mean([r[name] for r in runs])) for name in features}
+    keys = [k for name in features for k in (name, f'{name}/distance_ratio')]
+    result = {key: float(np.mean([r[key] for r in runs])) for key in keys}
     result.update(
         num_queries=sum(r['num_queries'] for r in runs),
         num_candidates=args.num_candidates,
@@ -87,6 +94,7 @@ def main(argv=None):
     result.update(
         source=args.source,
         split=args.split,
+        val_regex=args.val_regex,
         min_angle=args.min_angle,
         num_sequences=len(keep),
         checkpoint=args.checkpoint,
@@ -97,7 +105,8 @@ def main(argv=None):
         f'{args.num_candidates} candidates each'
     )
     for name in features:
-        print(f'  {name:24s} top-1 cross-view retrieval accuracy: {100 * result[name]:.1f} %')
+        print(f'  {name:24s} top-1 cross-view retrieval accuracy: {100 * result[name]:.1f} %, '
+              f'distance ratio same pose / different poses: {result[name + "/distance_ratio"]:.3f}')
     if args.out:
         atomic_write_json(args.out, result, indent=1)
 

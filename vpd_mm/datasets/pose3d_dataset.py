@@ -22,7 +22,14 @@ class Pose3DDataset(Dataset):
     decoder head ``i`` (``dataset_idx``), so a model trained on K sources needs
     ``VIPEStarHead(num_datasets=K)``.
 
-    Sequences are split into train / val deterministically by name (:func:`split_sequences`).
+    Sequences are split into train / val deterministically by name (:func:`split_sequences`): by a
+    stable hash (``val_fraction``) or, with ``val_regex``, the names the regex finds are the
+    validation part (e.g. ``'_s(09|10)_'``: MSR Action3D subjects 9 and 10 held out).
+
+    Several corpora can also be joined with mmengine's ``ConcatDataset``, one ``Pose3DDataset`` per
+    corpus, each with its own ``dataset_idx`` (decoder head), split rule and ``samples_per_epoch``
+    (which sets the mix); see ``configs/vipe/vipe-star_synthsport+msr.py``.
+
     An item is one frame; ``samples_per_epoch`` makes an "epoch" that many frames drawn at random
     (train) or evenly spaced over all frames (``test_mode``), like VPD's fixed-size epochs.
 
@@ -37,6 +44,10 @@ class Pose3DDataset(Dataset):
             ``Canonical3DTargets``, ``RandomCameraViews``, ``PackVIPEInputs``).
         split: ``'train'``, ``'val'`` or ``'all'``.
         val_fraction: Fraction of sequences (per source) held out as validation.
+        val_regex: Validation sequences are those whose name this regex finds (``re.search``);
+            overrides ``val_fraction``.
+        dataset_idx: Decoder head of the first source (source ``k`` feeds head ``dataset_idx + k``);
+            set it when this dataset is one part of a ``ConcatDataset``.
         frame_stride: Use every ``frame_stride``-th frame as an anchor (negatives still use all).
         samples_per_epoch: Fixed epoch length, or None for one item per anchor frame.
         test_mode: Deterministic sampling.
@@ -48,6 +59,8 @@ class Pose3DDataset(Dataset):
                  pipeline: Sequence[Union[dict, callable]],
                  split: str = 'train',
                  val_fraction: float = 0.1,
+                 val_regex: Optional[str] = None,
+                 dataset_idx: int = 0,
                  frame_stride: int = 1,
                  samples_per_epoch: Optional[int] = None,
                  test_mode: bool = False,
@@ -63,6 +76,9 @@ class Pose3DDataset(Dataset):
         self.test_mode = test_mode
         self.seed = seed
         self.samples_per_epoch = samples_per_epoch
+        if dataset_idx < 0:
+            raise ValueError(f'dataset_idx must be >= 0, got {dataset_idx}')
+        self.dataset_idx = dataset_idx
         # built from mmaction's registry explicitly: works whatever the current default scope is
         self.pipeline = Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline])
         self.sequences: List[np.ndarray] = []
@@ -71,13 +87,13 @@ class Pose3DDataset(Dataset):
         self.seq_dataset: List[int] = []
         for k, src in enumerate(self.sources):
             seqs = load_pose3d_source(src)
-            keep = split_sequences([n for n, _ in seqs], split, val_fraction)
+            keep = split_sequences([n for n, _ in seqs], split, val_fraction, val_regex)
             for i in keep:
                 name, joints = seqs[i]
                 self.sequences.append(joints)
                 self.bone_dirs.append(canonical_bone_directions(joints, name))
                 self.seq_names.append(f"{src.get('name', src.get('format', 'corpus'))}/{name}")
-                self.seq_dataset.append(k)
+                self.seq_dataset.append(dataset_idx + k)
         anchors = [np.arange(0, len(s), frame_stride) for s in self.sequences]
         if not sum(len(a) for a in anchors):
             raise ValueError(f'Pose3DDataset: split {split!r} of {self.sources} holds no frames')
@@ -86,10 +102,11 @@ class Pose3DDataset(Dataset):
 
     @property
     def metainfo(self) -> dict:
-        """Dataset meta information (source names, number of decoder heads)."""
+        """Dataset meta information (source names, their decoder heads, number of decoder heads)."""
         return dict(
             dataset_names=[s.get('name', s.get('format', 'corpus')) for s in self.sources],
-            num_datasets=len(self.sources),
+            dataset_indices=list(range(self.dataset_idx, self.dataset_idx + len(self.sources))),
+            num_datasets=self.dataset_idx + len(self.sources),
             split=self.split)
 
     @property

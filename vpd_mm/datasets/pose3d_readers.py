@@ -17,8 +17,9 @@ drops eyes and ears anyway.
 """
 import glob
 import os
+import re
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -36,8 +37,16 @@ H36M32_TO_H36M17 = (0, 1, 2, 3, 6, 7, 8, 12, 13, 14, 15, 17, 18, 19, 25, 26, 27)
 #: 20/21 wrists, 1/2 hips, 4/5 knees, 7/8 ankles).
 SMPL_TO_COCO = (15, 15, 15, 15, 15, 16, 17, 18, 19, 20, 21, 1, 2, 4, 5, 7, 8)
 #: COCO-17 joint -> MSR Action3D Kinect joint (0-based; 19 head, 0/1 shoulders, 7/8 elbows,
-#: 9/10 wrists, 4/5 hips, 13/14 knees, 15/16 ankles).
+#: 9/10 wrists, 4/5 hips, 13/14 knees, 15/16 ankles). COCO's nose, eyes and ears have no Kinect
+#: joint: all five take the Kinect head (the centre of the head, a few cm above and behind the nose);
+#: VIPE* keeps the nose only. Unused Kinect joints: neck (shoulder centre), spine, hip centre, hands,
+#: feet. The file's left/right labels are kept: read as right-handed (x, y up, z depth) coordinates,
+#: a subject facing the camera has its "right" shoulder at larger x, i.e. the poses are not mirrored.
 KINECT20_TO_COCO = (19, 19, 19, 19, 19, 0, 1, 7, 8, 9, 10, 4, 5, 13, 14, 15, 16)
+#: Number of joints per frame in an MSR Action3D skeleton file.
+KINECT20_JOINTS = 20
+#: Name of an MSR Action3D sequence: action, subject, repetition (``a01_s09_e02``).
+MSR_NAME_RE = re.compile(r'a(\d+)_s(\d+)_e(\d+)')
 
 FORMATS = ('corpus', 'h36m', 'amass', 'msr_action3d')
 
@@ -177,24 +186,74 @@ def load_amass_dir(root: str, unit_scale: float = 1.0, up_axis: str = 'z') -> Li
     return out
 
 
-def load_msr_action3d_skeleton(path: str) -> np.ndarray:
-    """Read one MSR Action3D ``*_skeleton3D.txt`` file as COCO-17 ``(T, 17, 3)``.
+def parse_msr_action3d_skeleton(path: str) -> np.ndarray:
+    """Parse one MSR Action3D ``*_skeleton3D.txt`` file into raw Kinect joints ``(T, 20, 4)``.
 
-    All-zero (untracked) frames are dropped; the result may be empty.
+    The file has one line ``x y z confidence`` per joint and 20 lines per frame (blank lines are
+    ignored).
+
+    Raises:
+        ValueError: A line that is not four finite numbers, or a line count that is not a multiple
+            of 20 (wrong joint count); the message names the file and the line.
     """
+    rows, line_nos = [], []
     try:
-        raw = np.loadtxt(path, dtype=np.float32, ndmin=2)
-    except Exception as e:  # noqa: BLE001
-        raise ValueError(f'{path}: not a readable MSR Action3D skeleton file ({e})') from e
-    if raw.shape[1] != 4 or len(raw) % 20:
-        raise ValueError(f'{path}: expected 20 lines of "x y z conf" per frame, got {raw.shape}')
-    xyz = raw.reshape(-1, 20, 4)[..., :3]
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except UnicodeDecodeError as e:
+        raise ValueError(f'{path}: not a text file ({e})') from e
+    for no, line in enumerate(lines, 1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 4:
+            raise ValueError(f'{path}, line {no}: expected 4 numbers "x y z confidence", got '
+                             f'{len(fields)} fields: {line.strip()[:80]!r}')
+        try:
+            values = [float(v) for v in fields]
+        except ValueError:
+            raise ValueError(f'{path}, line {no}: not numbers: {line.strip()[:80]!r}') from None
+        if not all(np.isfinite(values)):
+            raise ValueError(f'{path}, line {no}: non-finite value: {line.strip()[:80]!r}')
+        rows.append(values)
+        line_nos.append(no)
+    if not rows:
+        raise ValueError(f'{path}: no joint lines (empty file)')
+    if len(rows) % KINECT20_JOINTS:
+        last = len(rows) - len(rows) % KINECT20_JOINTS
+        raise ValueError(f'{path}, line {line_nos[last]}: the last frame has {len(rows) - last} joint lines, '
+                         f'expected {KINECT20_JOINTS} per frame ({len(rows)} joint lines in all; wrong '
+                         'joint count or a truncated file)')
+    return np.asarray(rows, np.float32).reshape(-1, KINECT20_JOINTS, 4)
+
+
+def load_msr_action3d_skeleton(path: str) -> np.ndarray:
+    """Read one MSR Action3D ``*_skeleton3D.txt`` file as COCO-17 ``(T, 17, 3)`` (metres, y up).
+
+    Joints are mapped with :data:`KINECT20_TO_COCO`. All-zero (untracked) frames are dropped; the
+    result may be empty (``a13_s09_e02`` is all zeros).
+
+    Raises:
+        ValueError: Malformed file (see :func:`parse_msr_action3d_skeleton`).
+    """
+    xyz = parse_msr_action3d_skeleton(path)[..., :3]
     xyz = xyz[np.abs(xyz).sum(axis=(1, 2)) > 0]
     return kinect20_to_coco(xyz, path)
 
 
+def msr_action3d_ids(name: str) -> Tuple[int, int, int]:
+    """``(action, subject, repetition)`` (1-based) of an MSR Action3D sequence or file name."""
+    match = MSR_NAME_RE.search(osp.basename(name))
+    if match is None:
+        raise ValueError(f'{name}: not an MSR Action3D name (aAA_sSS_eEE)')
+    return tuple(int(g) for g in match.groups())
+
+
 def load_msr_action3d_dir(root: str) -> List[Sequence3D]:
-    """Read every MSR Action3D skeleton file under ``root`` (skipping sequences with no tracked frame)."""
+    """Read every MSR Action3D skeleton file under ``root`` (skipping sequences with no tracked frame).
+
+    Sequence names are the file names less ``_skeleton3D.txt`` (``a01_s01_e01``).
+    """
     files = sorted(glob.glob(osp.join(root, '**', '*skeleton3D.txt'), recursive=True))
     if not files:
         raise ValueError(f'{root}: no *_skeleton3D.txt files found')
@@ -226,29 +285,38 @@ def load_pose3d_source(source: Dict) -> List[Sequence3D]:
     raise ValueError(f'unknown 3D pose format {fmt!r}; choose one of {FORMATS}')
 
 
-def split_sequences(names: Sequence[str], split: str, val_fraction: float) -> List[int]:
+def split_sequences(names: Sequence[str],
+                    split: str,
+                    val_fraction: float,
+                    val_regex: Optional[str] = None) -> List[int]:
     """Deterministic sequence-level split: indices of ``names`` in ``split`` ('train', 'val' or 'all').
 
-    The validation part is the ``ceil(val_fraction * n)`` names that come first when ordered by a
-    stable hash (CRC32), so it never depends on the listing order; with n >= 2 both parts are
-    non-empty.
+    With ``val_regex``, the validation part is the names that regex finds (``re.search``), e.g.
+    ``'_s(09|10)_'`` holds MSR Action3D subjects 9 and 10 out, and ``val_fraction`` is ignored.
+    Otherwise it is the ``ceil(val_fraction * n)`` names that come first when ordered by a stable
+    hash (CRC32), so it never depends on the listing order; with n >= 2 both parts are non-empty.
     """
     import zlib
     if split == 'all':
         return list(range(len(names)))
     if split not in ('train', 'val'):
         raise ValueError(f"split must be 'train', 'val' or 'all', got {split!r}")
-    order = sorted(range(len(names)), key=lambda i: (zlib.crc32(names[i].encode()), names[i]))
-    num_val = int(np.ceil(val_fraction * len(names))) if val_fraction > 0 else 0
-    if len(names) >= 2:
-        num_val = min(max(num_val, 1), len(names) - 1)
-    val = set(order[:num_val])
+    if val_regex is not None:
+        pattern = re.compile(val_regex)
+        val = {i for i, n in enumerate(names) if pattern.search(n)}
+    else:
+        order = sorted(range(len(names)), key=lambda i: (zlib.crc32(names[i].encode()), names[i]))
+        num_val = int(np.ceil(val_fraction * len(names))) if val_fraction > 0 else 0
+        if len(names) >= 2:
+            num_val = min(max(num_val, 1), len(names) - 1)
+        val = set(order[:num_val])
     return [i for i in range(len(names)) if (i in val) == (split == 'val')]
 
 
 __all__ = [
-    'FORMATS', 'H36M17_TO_COCO', 'H36M32_TO_H36M17', 'SMPL_TO_COCO', 'KINECT20_TO_COCO', 'to_y_up',
-    'h36m_to_coco', 'smpl_to_coco', 'kinect20_to_coco', 'load_pose3d_corpus', 'save_pose3d_corpus',
-    'load_h36m_dir', 'load_amass_dir', 'load_msr_action3d_skeleton', 'load_msr_action3d_dir',
-    'load_pose3d_source', 'split_sequences'
+    'FORMATS', 'H36M17_TO_COCO', 'H36M32_TO_H36M17', 'SMPL_TO_COCO', 'KINECT20_TO_COCO', 'KINECT20_JOINTS',
+    'MSR_NAME_RE', 'to_y_up', 'h36m_to_coco', 'smpl_to_coco', 'kinect20_to_coco', 'load_pose3d_corpus',
+    'save_pose3d_corpus', 'load_h36m_dir', 'load_amass_dir', 'parse_msr_action3d_skeleton',
+    'load_msr_action3d_skeleton', 'msr_action3d_ids', 'load_msr_action3d_dir', 'load_pose3d_source',
+    'split_sequences'
 ]

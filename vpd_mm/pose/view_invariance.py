@@ -71,6 +71,19 @@ def retrieval_accuracy(query: np.ndarray, gallery: np.ndarray) -> float:
     return float((d.argmin(1) == np.arange(len(query))).mean())
 
 
+def distance_ratio(query: np.ndarray, gallery: np.ndarray) -> float:
+    """Mean distance of row i of ``query`` to row i of ``gallery`` (same pose, other view) divided by
+    the mean distance to the other rows (different poses): 0 is perfectly view-invariant, about 1 is a
+    feature that cannot tell the pose from the view."""
+    query, gallery = np.asarray(query, np.float64), np.asarray(gallery, np.float64)
+    if query.shape != gallery.shape or query.ndim != 2 or len(query) < 2:
+        raise ValueError(f'query and gallery must both be (N >= 2, D), got {query.shape} and {gallery.shape}')
+    d = np.sqrt(np.maximum((query**2).sum(1)[:, None] - 2 * query @ gallery.T + (gallery**2).sum(1)[None], 0))
+    same = np.diag(d)
+    other = (d.sum() - same.sum()) / (d.size - len(d))
+    return float(same.mean() / max(other, 1e-12))
+
+
 def normalized_joints_feature(poses2d: np.ndarray) -> np.ndarray:
     """The "normalized 2D joints" baseline feature (39-d) of ``(N, 17, 3)`` poses."""
     return normalize_coco_pose(poses2d)
@@ -91,7 +104,8 @@ def view_invariance(poses: np.ndarray,
         random_scores: Random confidences U(0.5, 1) instead of 1.
 
     Returns:
-        Name -> accuracy, plus ``'num_queries'`` and ``'num_candidates'``.
+        Name -> accuracy, ``'<name>/distance_ratio'`` -> :func:`distance_ratio` (mean over the
+        groups), plus ``'num_queries'`` and ``'num_candidates'``.
     """
     num_groups = len(poses) // num_candidates
     if num_groups < 1:
@@ -105,6 +119,11 @@ def view_invariance(poses: np.ndarray,
                                fb[g * num_candidates:(g + 1) * num_candidates]) for g in range(num_groups)
         ]
         out[name] = float(np.mean(accs))
+        out[f'{name}/distance_ratio'] = float(
+            np.mean([
+                distance_ratio(fa[g * num_candidates:(g + 1) * num_candidates],
+                               fb[g * num_candidates:(g + 1) * num_candidates]) for g in range(num_groups)
+            ]))
     out['num_queries'] = num_groups * num_candidates
     out['num_candidates'] = num_candidates
     return out

@@ -425,17 +425,18 @@ def make_splits(cfg: GenConfig) -> Dict[str, List[str]]:
     return dict(train=train, val=val, test=test)
 
 
-def make_fewshot(elements: Sequence[dict], train_videos: Iterable[str], seed: int) -> Dict[str, List[List[str]]]:
-    """k examples per class from the train split (capped by availability), 5 seeded subsets per k."""
+def make_fewshot(elements: Sequence[dict], train_videos: Iterable[str], seed: int,
+                 ks: Sequence[int] = FEWSHOT_K, trials: int = FEWSHOT_SEEDS) -> Dict[str, List[List[str]]]:
+    """k examples per class from the train split (capped by availability), ``trials`` seeded subsets per k."""
     train_videos = set(train_videos)
     by_class: Dict[int, List[str]] = {}
     for e in elements:
         if e['video'] in train_videos:
             by_class.setdefault(e['label'], []).append(e['id'])
     out = {}
-    for k in FEWSHOT_K:
+    for k in ks:
         subsets = []
-        for s in range(FEWSHOT_SEEDS):
+        for s in range(trials):
             rng = np.random.default_rng([seed, 7, k, s])
             chosen = []
             for label in sorted(by_class):
