@@ -424,7 +424,11 @@ def nn_classify(query_seqs: SequenceList,
                 exclude_self: bool = False,
                 unmatched_label=-1,
                 return_details: bool = False):
-    """1-NN classification with DTW (the paper's NNS recognition).
+    """1-NN classification with DTW, one step pattern, no fallback.
+
+    The paper's NNS recognition (the published code's ``symmetric2`` and majority-class fallbacks for
+    queries with no ``symmetricP2`` path) is :func:`vpd_mm.evaluation.functional.knn.dtw_1nn_classify`,
+    which the downstream tools use; this primitive gives such queries ``unmatched_label``.
 
     Args:
         query_seqs: Sequences to classify, ``(T, D)`` or ``(T, V, D)``.
