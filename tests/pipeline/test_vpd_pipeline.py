@@ -106,3 +106,24 @@ def test_incomplete_or_unknown_student_is_named(repo_root, tmp_path):
                                    teacher='teacher_3d'))
     with pytest.raises(ValueError, match="students.vpd_x: unknown teacher 'teacher_3d'"):
         build_vpd_stages(cfg)
+
+
+def test_real_video_job_uses_the_real_teacher_and_ends_with_the_clips_report(repo_root, tmp_path):
+    cfg = Config.fromfile(osp.join(repo_root, 'configs', 'pipeline', 'vpd_real-videos.py'))
+    cfg.data_root = str(tmp_path / 'real')
+    cfg.work_dir = str(tmp_path / 'work')
+    (tmp_path / 'real' / 'videos').mkdir(parents=True)
+    stages = build_vpd_stages(cfg)
+    assert stage_names(stages) == ['poses', 'crops', 'teacher_2d', 'teacher_vipe', 'train_vpd_2d', 'apply_vpd_2d',
+                                   'clips', 'report']
+    poses = stages[0]
+    assert poses.cmd[poses.cmd.index('--teacher') + 1] == 'configs/teachers/blazepose-full_coco17.py'
+    clips = stages[-2].cmd
+    assert clips[:4] == ['tools/clip_report.py', str(tmp_path / 'real' / 'videos'),
+                         str(tmp_path / 'real' / 'teacher' / 'pose'), '-o']
+    assert 'vpd_2d=' + str(tmp_path / 'real' / 'features' / 'vpd_2d') in clips
+    # the SynthSport job's teacher inputs are its config and the four model files it names
+    mini = Config.fromfile(osp.join(repo_root, 'configs', 'pipeline', 'vpd_synthsport-mini.py'))
+    mini.data_root, mini.work_dir = str(tmp_path / 'ss'), str(tmp_path / 'work2')
+    poses = next(s for s in build_vpd_stages(mini) if s.name == 'poses')
+    assert sum(p.endswith(('.pth', '.py')) for p in poses.inputs) == 5
