@@ -1,7 +1,7 @@
 """Gather downstream result files into one Markdown and one self-contained HTML report.
 
 Result files are the JSON summaries written by the downstream tools; each carries a ``task`` key
-(``fewshot``, ``nns``, ``detection``, ``recognition``) and optionally a ``plot`` (PNG next to it).
+(``fewshot``, ``nns``, ``detection``, ``recognition``, ``workout``, ``clips``) and optionally a ``plot`` (PNG next to it).
 """
 import base64
 import glob
@@ -15,6 +15,7 @@ from vpd_mm.utils.fileio import atomic_write_text, load_json
 from .clips import clips_markdown
 from .detection import detection_markdown
 from .fewshot import dropped_note, fewshot_markdown
+from .workout import workout_markdown
 
 
 def find_results(paths: Sequence[str]) -> List[Tuple[str, dict]]:
@@ -95,6 +96,7 @@ _SECTIONS = dict(
     nns=('DTW nearest neighbour and retrieval (%)', nns_markdown),
     detection=('Temporal action detection', detection_markdown),
     recognition=('Recognition, full training data (top-1 %)', recognition_markdown),
+    workout=('Workout videos: recognition, retrieval, few-shot, repetition counting', workout_markdown),
     clips=('Clips: what the teacher extracted', clips_markdown))
 
 

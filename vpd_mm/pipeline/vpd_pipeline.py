@@ -3,7 +3,8 @@
 Stages (each a vpd_mm tool; see ``configs/pipeline/vpd_synthsport-mini.py`` for the settings):
 
 1. ``generate``: SynthSport videos + annotations (``tools/make_synthsport.py``), unless the data root
-   holds the user's own ``videos/``.
+   holds the user's own ``videos/``; or ``prepare`` (a config with ``prepare``): labelled clips made
+   into the job's data root (``tools/prepare_workout.py``, see :mod:`.workout_stages`).
 2. ``poses``: detect, track and estimate the athlete's pose with the teachers (``tools/extract_poses.py``).
 3. ``crops``: square crops and optical flow (``tools/extract_crops.py``); ``crops_<size>px`` for a
    student with its own ``crop_size``.
@@ -11,7 +12,8 @@ Stages (each a vpd_mm tool; see ``configs/pipeline/vpd_synthsport-mini.py`` for 
 5. ``train_<student>`` / ``apply_<student>``: distil each student (``tools/train.py``) and embed
    every frame with it (``tools/apply_vpd.py``).
 6. ``nns``, ``fewshot``, ``detect_<features>``: downstream tasks (cheapest first), teacher vs student vs baselines
-   (only when the data root has SynthSport-style annotations).
+   (only when the data root has SynthSport-style annotations). A config with ``workout`` runs
+   ``workout`` instead (``tools/eval_workout.py``: NNS, retrieval, few-shot and repetition counting).
 7. ``report``: one Markdown + HTML report; videos without labels get a ``clips`` section instead
    (skeleton overlays, the teacher's confidence over time, frames embedded per feature set).
 
@@ -26,6 +28,7 @@ from mmengine.config import Config
 from vpd_mm.utils.fileio import atomic_write_text
 
 from .stage import Stage
+from .workout_stages import prepare_stage, workout_stages
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -102,6 +105,10 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
     env = dict(python_env or {})
     teachers = cfg.teachers
     stages: List[Stage] = []
+    prepare = prepare_stage(cfg, env)  # labelled clips made into this job's data root (workout_stages.py)
+    if prepare is not None:
+        root = prepare.outputs[0]
+        stages.append(prepare)
 
     videos = osp.join(root, 'videos')
     if cfg.get('generate'):
@@ -110,7 +117,7 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
         for key, value in gen.items():
             cmd += [f'--{key.replace("_", "-")}', str(value)]
         stages.append(Stage('generate', cmd, outputs=[videos, osp.join(root, 'dataset.json')], env=env))
-    elif not osp.isdir(videos):
+    elif prepare is None and not osp.isdir(videos):
         raise FileNotFoundError(f'{videos}: no videos folder (set `generate` or put the videos there)')
     annotated = _has_annotations(root, cfg.get('generate'))
 
@@ -175,6 +182,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                             inputs=[config, crop_root, osp.join(student_work, 'last_checkpoint')],
                             outputs=[feature_dirs[name]], env=env))
 
+    if cfg.get('workout'):
+        return stages + workout_stages(cfg, root, feature_dirs, env)
     if not annotated:
         return stages + clip_report_stages(cfg, videos, pose_root, feature_dirs, env)
 
