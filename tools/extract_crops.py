@@ -5,6 +5,7 @@ Usage::
     python tools/extract_crops.py VIDEOS POSE_ROOT -o CROP_ROOT [--crop-size 128]
         [--flow dis|tvl1|raft] [--dis-preset medium] [--raft-weights F] [--raft-model auto]
         [--device cpu] [--save-prev] [--format npy|png] [--workers N] [--resume]
+        [--launcher none|pytorch|slurm]
 
 VIDEOS is a video file, a directory of videos or a .txt list of paths; the video id (file name
 without extension) selects ``POSE_ROOT/<vid>/boxes.json`` (tracked athlete, e.g. written by
@@ -21,7 +22,14 @@ frame t - round(fps / 25). Flow (prev crop -> crop) has its median subtracted, i
 A video with bad input (corrupt or empty file, missing boxes.json, degenerate boxes, boxes beyond
 the video's end) is skipped with ``CROP_ROOT/<vid>/skipped.json`` {"reason": ...} and a warning;
 the batch goes on. With --resume, videos whose meta.json exists are not redone. The exit status is 0
-even when videos were skipped (the summary lists them) and 2 on a bad command line.
+even when videos were skipped (the summary lists them) and 2 on a bad command line. At the end
+``CROP_ROOT/index.json`` lists every video of VIDEOS: finished (rows, frames) or skipped (reason).
+
+Distributed: ``python -m torch.distributed.run --nproc_per_node N tools/extract_crops.py ...
+--launcher pytorch`` (or ``tools/slurm_extract.sh``) gives each rank every N-th video of the sorted
+list; rank 0 writes ``index.json`` once all ranks are done. The stores are the same files as a
+one-process run's (``meta.json`` differs only in its ``timings_s``); a killed job relaunched with
+``--resume`` does not redo finished videos.
 """
 import argparse
 import logging
@@ -32,6 +40,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def parse_args(argv=None):
+    from vpd_mm.utils.dist import add_launcher_args
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('videos', help='video file, directory of videos, or .txt list of video paths')
@@ -65,6 +74,7 @@ def parse_args(argv=None):
     parser.add_argument('--workers', type=int, default=1, help='processes over videos (default 1)')
     parser.add_argument('--resume', action='store_true', help='skip videos whose meta.json already exists')
     parser.add_argument('--no-progress', action='store_true', help='hide progress bars')
+    add_launcher_args(parser)
     args = parser.parse_args(argv)
     if args.flow == 'raft' and not args.raft_weights:
         parser.error('--flow raft needs --raft-weights FILE (weights are never downloaded)')
@@ -81,9 +91,11 @@ def flow_config(args) -> dict:
 
 
 def main(argv=None) -> dict:
+    """Run the tool; returns ``{vid: result}`` of this run (on rank 0: of all ranks; elsewhere: None)."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
-    from vpd_mm.crops import CropConfig, extract_crops, find_videos
+    from vpd_mm.crops import CropConfig, extract_crops, find_videos, write_crop_index
+    from vpd_mm.utils.dist import close, gather_results, init_launcher, shard
     cfg = CropConfig(
         crop_size=args.crop_size,
         pad_frac=args.pad_frac,
@@ -92,20 +104,29 @@ def main(argv=None) -> dict:
         save_prev=args.save_prev,
         fmt=args.format)
     videos = find_videos(args.videos)
+    rank, world_size = init_launcher(args.launcher)
+    mine = shard(videos)
     results = extract_crops(
-        videos,
+        mine,
         args.pose_root,
         args.out,
         cfg,
         workers=args.workers,
         resume=args.resume,
-        progress=not args.no_progress)
+        progress=not args.no_progress and rank == 0) if mine else {}
+    results = gather_results(results)  # every rank finished its share
+    if results is None:
+        close()
+        return None
+    write_crop_index(args.out, videos)
+    close()
     done = [r for r in results.values() if r['status'] == 'done']
     frames = sum(r['frames'] for r in done)
     seconds = sum(r['seconds'] for r in done)
     counts = {s: sum(r['status'] == s for r in results.values()) for s in ('done', 'resumed', 'skipped')}
     rate = frames / seconds if seconds else 0.0
-    print(f'{counts["done"]} done ({frames} frames, {rate:.1f} frames/s per process), '
+    print(f'{counts["done"]} done ({frames} frames, {rate:.1f} frames/s per process'
+          f'{f", {world_size} processes" if world_size > 1 else ""}), '
           f'{counts["resumed"]} already finished, {counts["skipped"]} skipped -> {args.out}')
     for vid, r in results.items():
         if r['status'] == 'skipped':

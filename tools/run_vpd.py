@@ -4,6 +4,7 @@ Usage::
 
     python tools/run_vpd.py [PIPELINE_CONFIG] [--quick] [--data-root DIR] [--work-dir DIR]
                             [--device cpu|cuda] [--dry-run] [--cfg-options k=v ...]
+                            [--launcher none|pytorch|slurm] [--nproc N]
 
 PIPELINE_CONFIG defaults to ``configs/pipeline/vpd_synthsport-mini.py`` (``--quick``:
 ``configs/pipeline/vpd_synthsport-quick.py``, a tiny variant used by the test suite). Every stage is
@@ -12,6 +13,11 @@ runs alone); the stages are listed in vpd_mm/pipeline/vpd_pipeline.py. A stage w
 inputs did not change since it finished is skipped; a killed stage resumes where it stopped; a stage
 whose inputs changed rewrites its outputs. For your own videos put them in ``DIR/videos/`` and pass
 ``--data-root DIR --cfg-options generate=None``. Stage timings go to ``WORK_DIR/run_vpd.json``.
+
+``--launcher pytorch --nproc N`` runs the heavy stages (crops, VIPE* features, student training and
+features) on N processes of this machine through ``torch.distributed.run`` (gloo on CPU, NCCL on
+GPUs); ``--launcher slurm --nproc N``, inside a slurm allocation (``salloc`` / ``sbatch``), through
+``srun --ntasks N``. The other stages run as before. See docs/scale_out.md.
 """
 import argparse
 import os
@@ -44,7 +50,34 @@ def parse_args(argv=None):
         help='stages that may run at once when they do not depend on each other (default: CPUs, at most 4); '
         'their output goes to WORK_DIR/stages/logs/')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override pipeline settings')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm'],
+        default='none',
+        help='how the distributed stages run: one process (none), torch.distributed.run on this machine '
+        '(pytorch) or srun (slurm)')
+    parser.add_argument(
+        '--nproc',
+        type=int,
+        default=None,
+        help='processes of a distributed stage (default: the GPUs of this machine, at least 1; with slurm '
+        'SLURM_NTASKS)')
+    args = parser.parse_args(argv)
+    if args.nproc is None:
+        args.nproc = default_nproc(args.launcher)
+    if args.nproc < 1:
+        parser.error(f'--nproc must be at least 1, got {args.nproc}')
+    return args
+
+
+def default_nproc(launcher: str) -> int:
+    """Processes of a distributed stage when ``--nproc`` is not given."""
+    if launcher == 'slurm' and os.environ.get('SLURM_NTASKS'):
+        return int(os.environ['SLURM_NTASKS'])
+    if launcher == 'none':
+        return 1
+    import torch
+    return max(1, torch.cuda.device_count())
 
 
 def main(argv=None):
@@ -67,8 +100,9 @@ def main(argv=None):
     # Small models on few cores: one BLAS thread per process is fastest (see README).
     env = {'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MPLBACKEND': 'Agg',
            'PYTHONPATH': ROOT + os.pathsep + os.environ.get('PYTHONPATH', '')}
-    stages = build_vpd_stages(cfg, env)
-    runner = StageRunner(osp.join(cfg.work_dir, 'stages'), python=sys.executable, cwd=ROOT, dry_run=args.dry_run)
+    stages = build_vpd_stages(cfg, env, nproc=args.nproc if args.launcher != 'none' else 1)
+    runner = StageRunner(osp.join(cfg.work_dir, 'stages'), python=sys.executable, cwd=ROOT, dry_run=args.dry_run,
+                         launcher=args.launcher, nproc=args.nproc)
     start = time.time()
     try:
         with hold_work_dir(osp.join(ROOT, cfg.work_dir), 'tools/run_vpd.py'):
@@ -82,7 +116,7 @@ def main(argv=None):
         total = time.time() - start
         atomic_write_json(osp.join(ROOT, cfg.work_dir, 'run_vpd.json'),
                           dict(config=args.config or (QUICK if args.quick else DEFAULT), seconds=round(total, 1),
-                               stages=records), indent=1)
+                               launcher=args.launcher, nproc=args.nproc, stages=records), indent=1)
         report = osp.join(cfg.work_dir, 'report', 'report.html')
         print(f'run_vpd: finished in {total / 60:.1f} min' + (f'; report: {report}' if osp.isfile(report) else ''))
 

@@ -9,6 +9,10 @@ Examples::
     python tools/test.py configs/baselines/stgcn_demo.py work_dirs/stgcn/epoch_2.pth
     python tools/test.py CONFIG CKPT --dump results.pkl
     bash tools/dist_test.sh CONFIG CKPT 8 --dump results.pkl
+
+Distributed: each rank tests every N-th sample and mmengine's ``collect_results`` puts them back in
+dataset order on rank 0 (the padding that makes the shares equal is dropped), so the metrics and the
+``--dump`` are those of a one-process run. NCCL on GPUs, gloo without CUDA.
 """
 import argparse
 import os
@@ -46,6 +50,7 @@ def main() -> None:
     from vpd_mm.apis.runner_cfg import default_work_dir
     from vpd_mm.apis.checkpoint_match import check_checkpoint_or_exit
     from vpd_mm.utils.config_check import check_config_or_exit
+    from vpd_mm.utils.dist import close, configure_runner_dist
 
     for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
         if not osp.isfile(path):
@@ -67,9 +72,11 @@ def main() -> None:
         evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]
         cfg.test_evaluator = [*evaluators, dict(type='DumpResults', out_file_path=args.dump)]
     cfg = ensure_plugin_hooks(cfg)
+    cfg = configure_runner_dist(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     check_checkpoint_or_exit(runner.model, args.checkpoint, args.config)  # another architecture: refused
     runner.test()
+    close()  # leave the process group before exit (gloo aborts at exit otherwise)
 
 
 if __name__ == '__main__':

@@ -9,6 +9,10 @@ Examples::
     python tools/train.py configs/baselines/stgcn_demo.py --work-dir work_dirs/stgcn
     python tools/train.py configs/baselines/stgcn_demo.py --work-dir work_dirs/stgcn --resume
     bash tools/dist_train.sh configs/baselines/stgcn_demo.py 8 --work-dir work_dirs/stgcn
+
+Distributed (``--launcher pytorch`` from ``tools/dist_train.sh``, ``--launcher slurm`` from
+``tools/slurm_train.sh``): NCCL on GPUs; without CUDA the gloo backend and DDP on CPU
+(``env_cfg.dist_cfg.backend`` picks another backend). Batch sizes in configs are per process.
 """
 import argparse
 import os
@@ -54,6 +58,7 @@ def main() -> None:
     from vpd_mm.apis import merge_train_args
     from vpd_mm.utils.config_check import check_config_or_exit
     from vpd_mm.utils.workdir_lock import WorkDirInUseError, hold_work_dir_rank0
+    from vpd_mm.utils.dist import close, configure_runner_dist
 
     if not osp.isfile(args.config):
         sys.exit(f'error: config file not found: {args.config}')
@@ -65,10 +70,12 @@ def main() -> None:
                            no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
                            seed=args.seed, diff_rank_seed=args.diff_rank_seed,
                            deterministic=args.deterministic, launcher=args.launcher)
+    cfg = configure_runner_dist(cfg, args.launcher)
     try:
         with hold_work_dir_rank0(cfg.work_dir, 'tools/train.py'):  # a second run on this work dir is refused
             runner = Runner.from_cfg(cfg)
             runner.train()
+            close()  # leave the process group before exit (gloo aborts at exit otherwise)
     except WorkDirInUseError as e:
         sys.exit(f'error: refused: {e}')
 

@@ -439,6 +439,40 @@ def extract_crops(videos: Mapping[str, str],
     return dict(sorted(results.items()))
 
 
+INDEX_FILE = 'index.json'
+
+
+def write_crop_index(crop_root: str, videos: Mapping[str, str]) -> dict:
+    """Write ``<crop_root>/index.json``: the state of every video's store, read from the disk.
+
+    Written once all videos are processed (by rank 0 after a barrier in a distributed run), so it is
+    the same for one process, N processes and a resumed job: ``{"videos": {vid: {"status": "done",
+    "num_rows", "num_frames"} | {"status": "skipped", "reason"} | {"status": "missing"}}, "counts": ...}``.
+
+    Args:
+        crop_root: The crop root.
+        videos: ``{vid: video_path}`` of the run.
+
+    Returns:
+        The index written.
+    """
+    entries = {}
+    for vid in sorted(videos):
+        video_dir = osp.join(crop_root, vid)
+        meta_path, skip_path = osp.join(video_dir, META_FILE), osp.join(video_dir, SKIPPED_FILE)
+        if osp.isfile(meta_path):
+            meta = load_json(meta_path)
+            entries[vid] = dict(status='done', num_rows=meta['num_rows'], num_frames=meta['num_frames'])
+        elif osp.isfile(skip_path):
+            entries[vid] = dict(status='skipped', reason=load_json(skip_path).get('reason'))
+        else:
+            entries[vid] = dict(status='missing')
+    counts = {s: sum(e['status'] == s for e in entries.values()) for s in ('done', 'skipped', 'missing')}
+    index = dict(videos=entries, counts=counts)
+    atomic_write_json(osp.join(crop_root, INDEX_FILE), index, indent=1)
+    return index
+
+
 def _write_skip(task: dict, reason: str) -> None:
     clear_video_dir(task['video_dir'])
     atomic_write_json(

@@ -7,12 +7,19 @@ the command nor any input changed and its outputs still exist. Inputs produced b
 are fingerprinted by that stage's key (cheap and exact); other files by their content hash; other
 directories by the names, sizes and mtimes of their files. Each tool is itself resumable, so a stage
 killed mid-way continues where it stopped when it runs again.
+
+A *distributed* stage (a tool that takes ``--launcher``) runs on N processes when the runner is given
+a launcher: ``python -m torch.distributed.run --standalone --nproc_per_node N TOOL ... --launcher
+pytorch`` on this machine, or ``srun --ntasks N python TOOL ... --launcher slurm`` inside a slurm
+allocation. The launcher is not part of the key: a stage finished on one process is not redone on N.
 """
 import hashlib
 import json
 import os
 import os.path as osp
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -45,6 +52,10 @@ class Stage:
         speed_args: Always appended and left out of the key: options that change how fast the
             command runs, not what it writes (e.g. ``['--workers', '2']``), so that changing them
             neither reruns a finished stage nor invalidates the stages after it.
+        distributed: The tool takes ``--launcher`` and shares its work among the processes of a
+            distributed launch (see :class:`StageRunner`).
+        dist_args: Appended (out of the key) when the stage runs on several processes, e.g. the
+            per-process batch size that keeps a training's total batch.
     """
 
     name: str
@@ -55,6 +66,18 @@ class Stage:
     resume_args: List[str] = field(default_factory=list)
     fresh_args: List[str] = field(default_factory=list)
     speed_args: List[str] = field(default_factory=list)
+    distributed: bool = False
+    dist_args: List[str] = field(default_factory=list)
+
+
+LAUNCHERS = ('none', 'pytorch', 'slurm')
+
+
+def free_port() -> int:
+    """A TCP port that is free on this machine now (a rendezvous / ``MASTER_PORT``)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def _die_with_parent() -> None:
@@ -90,14 +113,25 @@ class StageRunner:
         python: The Python executable that runs the tools.
         cwd: Working directory of the commands (the repository root).
         dry_run: Only print what would run.
+        launcher: How distributed stages run: ``'none'`` (one process), ``'pytorch'``
+            (``torch.distributed.run --standalone``: ``nproc`` processes on this machine, a free
+            rendezvous port each) or ``'slurm'`` (``srun --ntasks nproc``, run inside an allocation;
+            ``srun`` is the ``SRUN`` environment variable's command if set).
+        nproc: Processes of a distributed stage.
     """
 
     def __init__(self, stamp_dir: str, python: str = sys.executable, cwd: Optional[str] = None,
-                 dry_run: bool = False) -> None:
+                 dry_run: bool = False, launcher: str = 'none', nproc: int = 1) -> None:
+        if launcher not in LAUNCHERS:
+            raise ValueError(f'launcher must be one of {LAUNCHERS}, got {launcher!r}')
+        if nproc < 1:
+            raise ValueError(f'nproc must be at least 1, got {nproc}')
         self.stamp_dir = stamp_dir
         self.python = python
         self.cwd = cwd
         self.dry_run = dry_run
+        self.launcher = launcher
+        self.nproc = nproc
         self._produced: Dict[str, str] = {}  # output path -> key of the stage that wrote it
 
     def _fingerprint(self, path: str) -> str:
@@ -137,6 +171,24 @@ class StageRunner:
         previous = self._stamp(stage).get('key')
         stale = previous is not None and previous != key
         return stage.cmd + (stage.fresh_args if stale else stage.resume_args) + stage.speed_args
+
+    def is_distributed(self, stage: Stage) -> bool:
+        """Whether the stage runs on several processes (a distributed stage and a launcher)."""
+        return stage.distributed and self.launcher != 'none' and (self.nproc > 1 or self.launcher == 'slurm')
+
+    def launch(self, stage: Stage, cmd: List[str]) -> List[str]:
+        """The full command line of ``cmd`` (from :meth:`command`): Python, or the distributed launch."""
+        if not self.is_distributed(stage):
+            return [self.python] + cmd
+        tool = cmd + stage.dist_args
+        if self.launcher == 'pytorch':
+            # --standalone: a rendezvous on a free port of this machine, so stages may run side by side
+            return [self.python, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={self.nproc}'
+                    ] + tool + ['--launcher', 'pytorch']
+        srun = shlex.split(os.environ.get('SRUN', 'srun'))
+        return srun + [f'--ntasks={self.nproc}', '--kill-on-bad-exit=1', self.python, '-u'] + tool + [
+            '--launcher', 'slurm'
+        ]
 
     def run(self, stages: Sequence[Stage], jobs: int = 1) -> List[dict]:
         """Run the stages; return one record per stage (name, status, seconds), in stage order.
@@ -201,20 +253,23 @@ class StageRunner:
             print(f'{head}: up to date, skipped', flush=True)
             return 'skipped', key
         cmd = self.command(stage, key)
-        print(f'{head}: {" ".join(cmd)}', flush=True)
+        argv = self.launch(stage, cmd)
+        print(f'{head}: {" ".join(argv if self.is_distributed(stage) else cmd)}', flush=True)
         if self.dry_run:
             return 'ran', key
         # A 'running' stamp with the new key: if this run is killed, the next one resumes
         # (resume_args) instead of treating the half-written outputs as stale.
         atomic_write_json(self._stamp_path(stage), dict(key=key, state='running'))
         env = dict(os.environ, **stage.env)
+        if self.is_distributed(stage) and self.launcher == 'slurm':
+            env.setdefault('MASTER_PORT', str(free_port()))  # stages may run side by side
         log = None
         if jobs > 1:
             log_path = osp.join(self.stamp_dir, 'logs', f'{stage.name}.log')
             os.makedirs(osp.dirname(log_path), exist_ok=True)
             log = open(log_path, 'w')
             print(f'{head}: started, log {log_path}', flush=True)
-        proc = subprocess.Popen([self.python] + cmd, cwd=self.cwd, env=env, stdout=log,
+        proc = subprocess.Popen(argv, cwd=self.cwd, env=env, stdout=log,
                                 stderr=subprocess.STDOUT if log else None,
                                 preexec_fn=_die_with_parent if sys.platform.startswith('linux') else None)
         return proc, key, cmd, time.time(), log

@@ -98,8 +98,37 @@ def _crop_sizes(default: int, students: dict) -> List[int]:
     return [default] + sorted(sizes - {default})
 
 
-def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Stage]:
-    """Turn a pipeline config (``configs/pipeline/``) into the main job's stages."""
+def _train_dist_args(config: str, cfg_options: Sequence[str], nproc: int) -> List[str]:
+    """``--cfg-options train_dataloader.batch_size=B/N``: N processes train with the config's total batch B.
+
+    Batch sizes in configs are per process; without this a training on N processes would take N times
+    larger steps, and N times fewer, than the same job on one. When N does not divide B the batch
+    stays B per process (a warning says so).
+    """
+    if nproc <= 1:
+        return []
+    batch = None
+    for option in cfg_options:
+        if option.startswith('train_dataloader.batch_size='):
+            batch = int(option.split('=', 1)[1])
+    if batch is None:
+        batch = int(Config.fromfile(config, import_custom_modules=False).train_dataloader.batch_size)
+    if batch % nproc:
+        print(f'vpd_pipeline: {config}: batch size {batch} does not divide among {nproc} processes; each '
+              f'process trains with {batch} (a total batch of {batch * nproc})', flush=True)
+        return []
+    return ['--cfg-options', f'train_dataloader.batch_size={batch // nproc}']
+
+
+def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None, nproc: int = 1) -> List[Stage]:
+    """Turn a pipeline config (``configs/pipeline/``) into the main job's stages.
+
+    Args:
+        cfg: The pipeline config.
+        python_env: Environment variables of the tools.
+        nproc: Processes of each distributed stage (``StageRunner(launcher=..., nproc=...)``): the
+            per-tool settings that scale with it (crop workers, training batch) are divided by it.
+    """
     root = cfg.data_root
     work = cfg.work_dir
     env = dict(python_env or {})
@@ -146,7 +175,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
         stages.append(Stage(name, ['tools/extract_crops.py', videos, pose_root, '-o', crop_roots[size],
                                    '--crop-size', str(size), '--flow', crops.flow],
                             resume_args=['--resume'], speed_args=['--workers', str(crops.workers)],
-                            inputs=[videos, pose_root], outputs=[crop_roots[size]], env=env))
+                            inputs=[videos, pose_root], outputs=[crop_roots[size]], env=env, distributed=True,
+                            dist_args=['--workers', str(max(1, crops.workers // nproc))]))
 
     features = osp.join(root, 'features')
     feature_dirs = dict(teacher_2d=osp.join(features, 'teacher_2d'), teacher_vipe=osp.join(features, 'teacher_vipe'))
@@ -157,7 +187,7 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
                                          cfg.device],
                         fresh_args=['--overwrite'],
                         inputs=[pose_root, teachers.vipe_config, teachers.vipe_checkpoint],
-                        outputs=[feature_dirs['teacher_vipe']], env=env))
+                        outputs=[feature_dirs['teacher_vipe']], env=env, distributed=True))
 
     # Students.
     config_dir = osp.join(work, 'configs')
@@ -174,13 +204,14 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None) -> List[Sta
         if student.get('cfg_options'):
             cmd += ['--cfg-options'] + list(student.cfg_options)
         stages.append(Stage(f'train_{name}', cmd, resume_args=['--resume'], inputs=[config, crop_root, teacher_dir],
-                            outputs=[osp.join(student_work, 'last_checkpoint')], env=env))
+                            outputs=[osp.join(student_work, 'last_checkpoint')], env=env, distributed=True,
+                            dist_args=_train_dist_args(config, student.get('cfg_options') or [], nproc)))
         feature_dirs[name] = osp.join(features, name)
         stages.append(Stage(f'apply_{name}', ['tools/apply_vpd.py', config, student_work, crop_root, '-o',
                                               feature_dirs[name], '--device', cfg.device],
                             resume_args=['--resume'],
                             inputs=[config, crop_root, osp.join(student_work, 'last_checkpoint')],
-                            outputs=[feature_dirs[name]], env=env))
+                            outputs=[feature_dirs[name]], env=env, distributed=True))
 
     if cfg.get('workout'):
         return stages + workout_stages(cfg, root, feature_dirs, env)
