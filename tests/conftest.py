@@ -20,3 +20,21 @@ def shared_data() -> str:
     if not osp.isdir(SHARED_DATA):
         pytest.skip(f'research data not found at {SHARED_DATA}')
     return SHARED_DATA
+
+
+@pytest.fixture(scope='session')
+def quick_main_job(tmp_path_factory) -> dict:
+    """The main job's --quick variant (tools/run_vpd.py), run once per test session (a few minutes).
+
+    Returns:
+        ``{'data': data root, 'work': work dir, 'proc': CompletedProcess, 'env': its environment}``;
+        the tests that use it assert ``proc.returncode == 0`` themselves.
+    """
+    import subprocess
+    import sys
+    root = tmp_path_factory.mktemp('quick_main_job')
+    data, work = str(root / 'data'), str(root / 'work')
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO_ROOT)
+    cmd = [sys.executable, 'tools/run_vpd.py', '--quick', '--data-root', data, '--work-dir', work]
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    return dict(data=data, work=work, proc=proc, env=env)

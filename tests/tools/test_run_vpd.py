@@ -16,11 +16,10 @@ def _run(args, env):
                           capture_output=True, text=True)
 
 
-def test_quick_main_job_runs_every_stage_then_skips(tmp_path):
-    data, work = str(tmp_path / 'data'), str(tmp_path / 'work')
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
+def test_quick_main_job_runs_every_stage_then_skips(quick_main_job):
+    # First run: the session's quick main job (tests/conftest.py), shared with the results browser's test.
+    data, work, env, proc = (quick_main_job[k] for k in ('data', 'work', 'env', 'proc'))
     args = ['--data-root', data, '--work-dir', work]
-    proc = _run(args, env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
     record = json.load(open(osp.join(work, 'run_vpd.json')))
