@@ -106,3 +106,16 @@ def test_finder_follows_one_person_in_a_real_clip(shared_data):
     assert inside[conf].all()
     centres = (rows[:, :2] + rows[:, 2:4]) / 2
     assert np.abs(np.diff(centres, axis=0)).max() < 20  # the same person, frame after frame
+
+
+def test_joints_outside_the_frame_score_zero(shared_data):
+    """A person cut by the frame's edge: BlazePose extrapolates the missing limbs, vpd_mm scores them 0."""
+    from vpd_mm.teachers.blazepose import make_pose_solution, run_blazepose
+    items = _h36m(shared_data)
+    img = cv2.imread(items[0].path)
+    knees = int(items[0].keypoints[0, 13, 1])
+    cut = img[:knees].copy()  # the lower legs are cut away
+    kp = run_blazepose(make_pose_solution(static_image_mode=True), cut)
+    assert kp is not None
+    outside = kp[:, 1] >= cut.shape[0]
+    assert outside[[15, 16]].all() and (kp[outside, 2] == 0).all() and (kp[5:7, 2] > 0.5).all()

@@ -73,8 +73,9 @@ def run_blazepose(solution, image_bgr: np.ndarray) -> Optional[np.ndarray]:
     """Run a BlazePose solution on one BGR image.
 
     Returns:
-        ``(17, 3)`` float32 COCO-17 ``[x, y, visibility]`` in the image's pixels, or ``None`` when no
-        person was found. Landmarks may lie outside the image (BlazePose extrapolates cut-off limbs).
+        ``(17, 3)`` float32 COCO-17 ``[x, y, score]`` in the image's pixels, or ``None`` when no person
+        was found. The score is BlazePose's visibility, and 0 for a joint outside the image (BlazePose
+        extrapolates cut-off limbs; COCO counts them as not visible): see :func:`zero_outside`.
     """
     if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
         raise ValueError(f'BlazePose needs a BGR uint8 (H, W, 3) image, got {image_bgr.dtype} {image_bgr.shape}')
@@ -85,7 +86,15 @@ def run_blazepose(solution, image_bgr: np.ndarray) -> Optional[np.ndarray]:
     lm = res.pose_landmarks.landmark
     out = np.array([[lm[i].x * w, lm[i].y * h, lm[i].visibility] for i in COCO17_FROM_BLAZEPOSE33], np.float32)
     out[:, 2] = np.clip(np.nan_to_num(out[:, 2]), 0.0, 1.0)
-    return out
+    return zero_outside(out, (w, h))
+
+
+def zero_outside(keypoints: np.ndarray, frame_size: Tuple[int, int]) -> np.ndarray:
+    """Set the score of joints outside the ``(width, height)`` frame to 0 (in place; returned)."""
+    w, h = frame_size
+    x, y = keypoints[:, 0], keypoints[:, 1]
+    keypoints[~((x >= 0) & (x < w) & (y >= 0) & (y < h)), 2] = 0.0
+    return keypoints
 
 
 def box_from_keypoints(keypoints: np.ndarray, frame_size: Tuple[int, int], margin: float = 0.15,

@@ -4,7 +4,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from .blazepose import make_pose_solution, run_blazepose
+from .blazepose import make_pose_solution, run_blazepose, zero_outside
 from .registry import POSE_ESTIMATORS
 
 
@@ -15,7 +15,8 @@ class BlazePoseEstimator:
     Each box is made square about its centre, grown by ``padding``, cut out of the frame (zero-filled
     outside it) and resized to ``input_size``; BlazePose runs on that crop in static-image mode (its
     own detector finds the person inside the crop) and the landmarks are mapped back to frame pixels.
-    Scores are BlazePose's per-landmark visibility; a crop where BlazePose finds nobody gets zeros.
+    Scores are BlazePose's per-landmark visibility, 0 for joints outside the frame; a crop where
+    BlazePose finds nobody gets zeros.
 
     Args:
         padding: Side of the square crop over the box's longer side.
@@ -74,7 +75,7 @@ class BlazePoseEstimator:
                 continue
             kp[:, 0] = kp[:, 0] / scale + x0
             kp[:, 1] = kp[:, 1] / scale + y0
-            out[i] = kp
+            out[i] = zero_outside(kp, (img.shape[1], img.shape[0]))  # the crop's padding is outside the frame
         return out
 
     def close(self) -> None:
