@@ -3,12 +3,13 @@
 # (k clips per class for training, the other clips for testing; no validation split).
 #   python tools/prepare_workout.py ../shared/data/workout_videos -o data/workout
 #   python tools/eval_workout.py data/workout --features teacher_2d=features/teacher_2d --tasks fewshot
-# Few-shot sets are 1-4 clips per class (one step an epoch): 100 epochs, as the SynthSport job's k=8.
+# Few-shot sets are 1-4 clips per class (one or two steps an epoch): 50 epochs keep the 60 runs of the
+# main job (4 feature sets x k = 1, 2, 4 x 5 subsets) within its time.
 _base_ = ['./bigru_synthsport-mini_gt-joints.py']
 
 data_root = None
 num_classes = 4
-max_epochs = 100
+max_epochs = 50
 model = dict(cls_head=dict(num_classes=num_classes))
 train_dataloader = dict(dataset=dict(data_root=None, ann_file='annotations/clips.json', split_file=None, split=None,
                                      fewshot_file='annotations/fewshot.json'))

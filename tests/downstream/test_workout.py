@@ -7,8 +7,9 @@ from mmengine.config import Config
 
 import vpd_mm  # noqa: F401
 from vpd_mm.datasets.workout_videos import write_workout_root
-from vpd_mm.downstream.workout import evaluation_actions, fewshot_nns, loo_scores, run_workout_eval
-from vpd_mm.utils.fileio import load_json
+from vpd_mm.downstream.workout import (evaluation_actions, fewshot_nns, loo_scores, run_workout_eval, stage_times,
+                                      stages_markdown)
+from vpd_mm.utils.fileio import atomic_write_json, load_json
 from vpd_mm.utils.vpd_files import save_embeddings
 
 FRAMES = 90
@@ -141,3 +142,13 @@ def test_workout_eval_trainings_resume(tmp_path, repo_root):
                              **configs)
     assert [os.stat(f).st_mtime_ns for f in files] == mtimes
     assert again['results']['student']['count_bigru'] == r['count_bigru']
+
+
+def test_stage_times_table(tmp_path):
+    stamps = str(tmp_path / 'stages')
+    atomic_write_json(osp.join(stamps, 'poses.json'), dict(state='done', seconds=120.04, finished='2026-01-01 10:02:00'))
+    atomic_write_json(osp.join(stamps, 'prepare.json'), dict(state='done', seconds=3.0, finished='2026-01-01 10:00:00'))
+    atomic_write_json(osp.join(stamps, 'crops.json'), dict(key='x', state='running'))  # not finished: left out
+    out = stage_times(stamps, {'workout': 60.0})
+    assert [r['name'] for r in out['stages']] == ['prepare', 'poses', 'workout'] and out['total_seconds'] == 183.0
+    assert '| total (stages one after another) | 183 (3.0 min) | |' in stages_markdown(out)

@@ -33,6 +33,7 @@ def test_workout_job_prepares_its_root_and_ends_with_the_workout_evaluation(repo
     assert features == ['teacher_2d=features/teacher_2d', 'vpd_2d=features/vpd_2d',
                         'teacher_vipe=features/teacher_vipe', 'vpd_vi=features/vpd_vi']
     assert workout.cmd[workout.cmd.index('--pairs') + 1:][:2] == ['vpd_2d=teacher_2d', 'vpd_vi=teacher_vipe']
+    assert workout.cmd[workout.cmd.index('--stage-stamps') + 1] == str(tmp_path / 'work' / 'stages')
     assert {names[i] for i in deps[names.index('workout')]} >= {'prepare', 'apply_vpd_2d', 'apply_vpd_vi'}
 
 

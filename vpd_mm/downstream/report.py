@@ -15,7 +15,7 @@ from vpd_mm.utils.fileio import atomic_write_text, load_json
 from .clips import clips_markdown
 from .detection import detection_markdown
 from .fewshot import dropped_note, fewshot_markdown
-from .workout import workout_markdown
+from .workout import stages_markdown, workout_markdown
 
 
 def find_results(paths: Sequence[str]) -> List[Tuple[str, dict]]:
@@ -97,6 +97,7 @@ _SECTIONS = dict(
     detection=('Temporal action detection', detection_markdown),
     recognition=('Recognition, full training data (top-1 %)', recognition_markdown),
     workout=('Workout videos: recognition, retrieval, few-shot, repetition counting', workout_markdown),
+    stages=('Stage times', stages_markdown),
     clips=('Clips: what the teacher extracted', clips_markdown))
 
 

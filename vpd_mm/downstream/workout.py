@@ -370,3 +370,30 @@ def workout_markdown(summary: dict) -> str:
         lines.append('Skipped videos (do not decode): ' + ', '.join(osp.basename(s['path']) for s in
                                                                      summary['skipped']) + '.')
     return '\n'.join(lines).rstrip() + '\n'
+
+
+def stage_times(stamp_dir: str, extra: Optional[Dict[str, float]] = None) -> dict:
+    """The seconds each finished stage of a job took when it last ran (``StageRunner`` stamps), in finishing
+    order, plus ``extra`` ``{name: seconds}`` (a stage still running, e.g. the caller): ``task='stages'``."""
+    rows = []
+    for name in sorted(os.listdir(stamp_dir)) if osp.isdir(stamp_dir) else []:
+        if not name.endswith('.json'):
+            continue
+        stamp = load_json(osp.join(stamp_dir, name))
+        if stamp.get('state') == 'done' and 'seconds' in stamp:
+            rows.append(dict(name=name[:-5], seconds=round(float(stamp['seconds']), 1),
+                             finished=stamp.get('finished', '')))
+    rows.sort(key=lambda r: r['finished'])
+    rows += [dict(name=n, seconds=round(float(v), 1), finished='') for n, v in (extra or {}).items()]
+    return dict(task='stages', stages=rows, total_seconds=round(sum(r['seconds'] for r in rows), 1))
+
+
+def stages_markdown(result: dict) -> str:
+    """Table of stage times (seconds and minutes) with their sum."""
+    lines = ['| stage | seconds | finished |', '|---|---|---|']
+    lines += [f"| {r['name']} | {r['seconds']:.0f} | {r['finished']} |" for r in result['stages']]
+    total = result['total_seconds']
+    lines.append(f'| total (stages one after another) | {total:.0f} ({total / 60:.1f} min) | |')
+    return '\n'.join(lines) + '\n\nStages that do not depend on each other run side by side, so the job takes at most ' \
+        'the total.\n'
+

@@ -54,6 +54,7 @@ def workout_stages(cfg: Config, root: str, feature_dirs: Dict[str, str], env: Di
                       ('step_pattern', '--step-pattern')):
         if ev.get(key):
             cmd += [flag, ev[key]]
+    cmd += ['--stage-stamps', osp.join(cfg.work_dir, 'stages')]  # the stage table of the report
     pairs = [f'{s}={t}' for s, t in (ev.get('pairs') or {}).items()]
     if pairs:
         cmd += ['--pairs', *pairs]
