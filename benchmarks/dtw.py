@@ -9,8 +9,9 @@ Both implementations compute the same thing for the same sequence pairs with the
   dtw-python: four calls per pair and the minimum, the paper's setting);
 * ``nn``: the nearest reference of every query under the ``flips`` cost (dtw-python: the same four
   calls per pair and the argmin; vpd_mm: ``nn_search``, i.e. the fused cost matrix and the argmin);
-* ``nn-prune``: the same with ``nn_search(prune=True)`` (candidate ordering, lower bounds, early
-  abandoning; exact).
+* ``nn-prune``: the same with ``nn_search(prune=True)`` (exact: symmetric2 visits the references in
+  the order of nearest-frame lower bounds from one float32 GEMM per query and stops at the first bound
+  above the best cost; symmetricP2 uses box bounds and early abandoning).
 
 ``dgemm`` is the time numpy's BLAS takes for the float64 dot products of every (query frame, reference
 frame) pair of the task's view combinations (the arithmetic of the Euclidean local costs of unit vectors

@@ -292,21 +292,26 @@ def nn_search(queries: SequenceList,
     """Nearest reference (lowest DTW cost, minimum over views) of every query.
 
     Without ``prune`` the cost of every pair is computed (:func:`flip_dtw_cost_matrix`, fused view
-    combinations) and the lowest taken. With ``prune`` the references of a query are visited
-    closest-looking first (distance of a few evenly spaced frames), skipped when a cheap lower bound of
-    their cost exceeds the best cost so far, and each DTW is abandoned as soon as it must exceed the best
-    cost; the result is the same as without pruning (ties go to the lowest reference index either way).
+    combinations) and the lowest taken. With ``prune`` the references of a query are visited in the
+    order of a cheap estimate and skipped when a lower bound of their cost exceeds the best cost so far:
+    symmetric2 (which evaluates every cell) uses nearest-frame bounds (each frame's distance to the
+    other sequence's closest frame, from one float32 GEMM per query with a rigorous error margin; 0.93-0.98
+    of the cost on the benchmark's random walks) and visits the references in their order; symmetricP2
+    uses bounding-box bounds, visits the references closest-looking first (distance of a few evenly spaced
+    frames) and abandons a DTW as soon as it must exceed the best cost. The result is the same as without
+    pruning (ties go to the lowest reference index either way).
 
     Args:
         queries, refs: As in :func:`flip_dtw_cost_matrix` (``(T, D)`` or ``(T, V, D)``).
         exclude_self: Skip reference ``i`` for query ``i`` (leave-one-out when ``refs`` is None).
         step_pattern, normalize, unit_norm, use_flips: As in :func:`flip_dtw_cost_matrix`.
-        prune: Use candidate ordering, lower bounds and early abandoning. Exact either way. With two
-            views on both sides the bounds are computed lazily and a query stops pruning when the
-            bounds skip less than a quarter of the first eight references tried (random walks and
-            JHMDB joints in benchmarks/dtw.py: symmetric2 about as fast as without pruning,
-            symmetricP2 up to a quarter slower; it pays when the nearest neighbours are much closer
-            than the rest). Off by default.
+        prune: Use candidate ordering, lower bounds and early abandoning. Exact either way.
+            symmetric2: the bounds skip 97-99 % of the references on the random walks and JHMDB joints
+            of benchmarks/dtw.py, 1.8-2.1x faster than without pruning. symmetricP2 (two views on
+            both sides): the box bounds are computed lazily and a query stops pruning when they skip
+            less than a quarter of the first eight references tried; up to a quarter slower than
+            without pruning on that data (it pays when the nearest neighbours are much closer than the
+            rest). Off by default.
         stats: With ``prune``, a dict to fill with the counts of the search (summed over queries):
             ``candidates`` (reference/view candidates with a possible path, a reference with four
             combinations counts once), ``skipped`` (by their lower bound), ``abandoned`` (DTWs stopped
