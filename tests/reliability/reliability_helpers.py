@@ -4,6 +4,7 @@ Everything is small: clips of a 2-video SynthSport cut to a few dozen frames, ti
 stores and features. The tools run as the user runs them, as separate processes
 (``python tools/<tool>.py ...``), so exit statuses, messages and SIGKILL behave as in real use.
 """
+import glob
 import gzip
 import json
 import os
@@ -35,9 +36,10 @@ def output(proc: subprocess.CompletedProcess) -> str:
 
 
 def kill_when(cmd: List[str], ready: Callable[[], bool], log: str, rng: random.Random, max_delay: float = 0.3,
-              timeout: float = 600, on_kill: Optional[Callable[[subprocess.Popen], None]] = None) -> int:
+              timeout: float = 600, on_kill: Optional[Callable[[subprocess.Popen, List[int]], None]] = None) -> int:
     """Start ``cmd``, wait until ``ready()`` (progress is visible), wait a random ``[0, max_delay)`` s more,
-    then SIGKILL it. Returns the exit status (``-9``).
+    then SIGKILL it. Returns the exit status (``-9``). ``on_kill(proc, child_pids)`` runs just before the
+    kill, with the job and its children paused (SIGSTOP), e.g. to start a second run against it.
 
     Raises:
         AssertionError: The process ended before it could be killed (the test would prove nothing).
@@ -54,15 +56,29 @@ def kill_when(cmd: List[str], ready: Callable[[], bool], log: str, rng: random.R
                 raise AssertionError(f'{cmd[1]}: no progress after {timeout} s:\n{open(log).read()[-3000:]}')
             time.sleep(0.05)
         time.sleep(rng.uniform(0, max_delay))
-        if on_kill is not None:
-            on_kill(proc)
         assert proc.poll() is None, f'{cmd[1]} ended before the kill:\n{open(log).read()[-3000:]}'
+        if on_kill is not None:  # the job is paused (SIGSTOP: alive, holding its locks) while on_kill runs
+            stopped = [proc.pid] + children(proc.pid)
+            for pid in stopped:
+                os.kill(pid, signal.SIGSTOP)
+            on_kill(proc, stopped[1:])
         os.kill(proc.pid, signal.SIGKILL)
         return proc.wait()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def children(pid: int) -> List[int]:
+    """Pids of the direct children of ``pid`` (Linux /proc)."""
+    out = []
+    for task in glob.glob(f'/proc/{pid}/task/*/children'):
+        try:
+            out += [int(c) for c in open(task).read().split()]
+        except OSError:
+            pass
+    return out
 
 
 def count_files(root: str, name: str) -> int:

@@ -5,19 +5,23 @@ from typing import Optional
 from mmengine.config import Config
 
 PLAIN_HOOK = 'PlainCheckpointHook'
+RANDOMNESS_HOOK = 'ResumeRandomnessHook'
 
 
 def ensure_plugin_hooks(cfg: Config) -> Config:
-    """Add :class:`~vpd_mm.engine.hooks.PlainCheckpointHook` when the config lacks it.
+    """Add :class:`~vpd_mm.engine.hooks.PlainCheckpointHook` and
+    :class:`~vpd_mm.engine.hooks.ResumeRandomnessHook` when the config lacks them.
 
-    Checkpoints written without it cannot be read back with torch's safe loading, so the train and
-    test tools add it to any config (mmaction2's, mmpose's, mmdet's or ours).
+    Checkpoints written without the first cannot be read back with torch's safe loading; without the
+    second a resumed training draws other random numbers than an uninterrupted one. The train and test
+    tools add them to any config (mmaction2's, mmpose's, mmdet's or ours).
     """
     hooks = list(cfg.get('custom_hooks', None) or [])
-    if not any(isinstance(h, dict) and h.get('type') in (PLAIN_HOOK, f'mmaction.{PLAIN_HOOK}') for h in hooks):
-        # Registered in mmaction's registry; the scope prefix makes it resolvable from mmpose/mmdet
-        # configs too (their default_scope differs).
-        hooks.append(dict(type=f'mmaction.{PLAIN_HOOK}'))
+    for name in (PLAIN_HOOK, RANDOMNESS_HOOK):
+        if not any(isinstance(h, dict) and h.get('type') in (name, f'mmaction.{name}') for h in hooks):
+            # Registered in mmaction's registry; the scope prefix makes it resolvable from mmpose/mmdet
+            # configs too (their default_scope differs).
+            hooks.append(dict(type=f'mmaction.{name}'))
     cfg.custom_hooks = hooks
     imports = cfg.get('custom_imports', None) or dict(imports=[], allow_failed_imports=False)
     if 'vpd_mm' not in imports.get('imports', []):
