@@ -117,8 +117,9 @@ def _load(path: str):
 
 
 def tree(root: str, masks: Optional[Dict[str, str]] = None, skip: Callable[[str], bool] = lambda p: False) -> dict:
-    """``{relative path: content}`` of the files under ``root``: bytes, or for JSON / pickle files whose
-    bytes hold paths or timings, the parsed content with those paths masked and timings dropped."""
+    """``{relative path: content}`` of the files under ``root``: their bytes, or for JSON / pickle files that
+    hold one of the ``masks`` paths or a timing (:data:`VOLATILE_KEYS`), the parsed content with those
+    paths masked and the timings dropped."""
     masks = {osp.abspath(k): v for k, v in (masks or {}).items()}
     out = {}
     for d, _, names in os.walk(root):
@@ -127,8 +128,12 @@ def tree(root: str, masks: Optional[Dict[str, str]] = None, skip: Callable[[str]
             rel = osp.relpath(full, root)
             if skip(rel) or name.endswith('.lock'):
                 continue
-            parsed = _load(full) if name.endswith(('.json', '.json.gz', '.pkl')) else None
-            out[rel] = _normalize(parsed, masks) if parsed is not None else open(full, 'rb').read()
+            raw = open(full, 'rb').read()
+            out[rel] = raw
+            if name.endswith(('.json', '.json.gz', '.pkl')):  # compared byte for byte unless they hold
+                text = gzip.decompress(raw) if name.endswith('.gz') else raw  # a masked path or a timing
+                if any(p.encode() in text for p in masks) or any(f'"{k}"'.encode() in text for k in VOLATILE_KEYS):
+                    out[rel] = _normalize(_load(full), masks)
     return out
 
 
