@@ -119,7 +119,8 @@
     }
     li.appendChild(makeCanvas(i, extraClass === 'query' ? 128 : 96));
     const meta = el('div', { class: 'meta' });
-    meta.appendChild(el('div', { class: 'cls' }, classes[a.label]));
+    // Break long class names at underscores rather than inside words.
+    meta.appendChild(el('div', { class: 'cls' }, classes[a.label].replace(/_/g, '_\u200b')));
     if (extraClass === 'query') {
       meta.appendChild(el('div', {}, describe(i)));
     } else {
