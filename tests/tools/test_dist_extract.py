@@ -23,8 +23,11 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 def torchrun(tool, *args, nproc=2):
     """The command line of ``tools/<tool>`` on ``nproc`` local processes."""
-    return [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}', '--master_addr=127.0.0.1',
-            f'--master_port={free_port()}', osp.join(ROOT, 'tools', tool), *args, '--launcher', 'pytorch']
+    return [
+        sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}', '--master_addr=127.0.0.1',
+        f'--master_port={free_port()}',
+        osp.join(ROOT, 'tools', tool), *args, '--launcher', 'pytorch'
+    ]
 
 
 def _env():
@@ -57,7 +60,8 @@ def make_videos(root, num_videos=5, frames=12, last_frames=400):
     os.makedirs(root / 'videos', exist_ok=True)
     for v in range(num_videos):
         vid, n = f'v{v}', frames if v < num_videos - 1 else last_frames
-        writer = cv2.VideoWriter(str(root / 'videos' / f'{vid}.avi'), cv2.VideoWriter_fourcc(*'FFV1'), 25, (64, 48))
+        writer = cv2.VideoWriter(
+            str(root / 'videos' / f'{vid}.avi'), cv2.VideoWriter_fourcc(*'FFV1'), 25, (64, 48))
         for _ in range(n):
             writer.write(rng.integers(0, 256, (48, 64, 3), dtype=np.uint8))
         writer.release()
@@ -89,8 +93,14 @@ def _children(pid):
 
 def test_extract_crops_two_processes_equal_one_and_resume_after_a_kill(tmp_path):
     make_videos(tmp_path)
-    args = [str(tmp_path / 'videos'), str(tmp_path / 'pose'), '--crop-size', '32', '--save-prev', '--no-progress']
-    out = run([sys.executable, osp.join(ROOT, 'tools', 'extract_crops.py'), *args, '-o', str(tmp_path / 'one')])
+    args = [
+        str(tmp_path / 'videos'),
+        str(tmp_path / 'pose'), '--crop-size', '32', '--save-prev', '--no-progress'
+    ]
+    out = run(
+        [sys.executable,
+         osp.join(ROOT, 'tools', 'extract_crops.py'), *args, '-o',
+         str(tmp_path / 'one')])
     assert '5 done' in out and '1 skipped' in out
     out = run(torchrun('extract_crops.py', *args, '-o', str(tmp_path / 'two')))
     assert '5 done' in out and '2 processes' in out and '1 skipped' in out
@@ -104,11 +114,16 @@ def test_extract_crops_two_processes_equal_one_and_resume_after_a_kill(tmp_path)
     # Rank 1 (videos v0, v2, v4 of the sorted list) is killed while it works on the long v4, after
     # the other videos are finished; the job ends, and relaunched with --resume it redoes v4 only.
     killed = tmp_path / 'killed'
-    agent = subprocess.Popen(torchrun('extract_crops.py', *args, '-o', str(killed)), env=_env(),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    agent = subprocess.Popen(
+        torchrun('extract_crops.py', *args, '-o', str(killed)),
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True)
     try:
         deadline = time.time() + 240
-        while (len(list(killed.glob('v*/meta.json'))) < 4 and agent.poll() is None and time.time() < deadline):
+        while (len(list(killed.glob('v*/meta.json'))) < 4 and agent.poll() is None
+               and time.time() < deadline):
             time.sleep(0.02)
         rank1 = [pid for pid, rank in _children(agent.pid).items() if rank == '1']
         assert len(rank1) == 1, 'rank 1 is not running'
@@ -146,11 +161,16 @@ def test_apply_vipe_two_processes_equal_one(tmp_path):
     ckpt = osp.join(ROOT, 'checkpoints', 'teachers', 'vipe-star_synthsport-3d.pth')
     config = osp.join(ROOT, 'configs', 'vipe', 'vipe-star_synthsport-3d.py')
     args = [str(tmp_path / 'pose'), ckpt, '--config', config, '--no-progress']
-    out = run([sys.executable, osp.join(ROOT, 'tools', 'apply_vipe.py'), *args, '-o', str(tmp_path / 'one'),
-               '--joints-out', str(tmp_path / 'one_joints')])
+    out = run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'apply_vipe.py'), *args, '-o',
+        str(tmp_path / 'one'), '--joints-out',
+        str(tmp_path / 'one_joints')
+    ])
     assert '3 written' in out
-    out = run(torchrun('apply_vipe.py', *args, '-o', str(tmp_path / 'two'), '--joints-out',
-                       str(tmp_path / 'two_joints')))
+    out = run(
+        torchrun('apply_vipe.py', *args, '-o', str(tmp_path / 'two'), '--joints-out',
+                 str(tmp_path / 'two_joints')))
     assert '3 written' in out and '2 processes' in out
     for name in ('', '_joints'):
         one, two = tree(tmp_path / f'one{name}'), tree(tmp_path / f'two{name}')

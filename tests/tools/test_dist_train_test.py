@@ -22,27 +22,38 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _run(cmd, cwd, timeout=420):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT=str(free_port()),
-               MPLBACKEND='Agg')
+    env = dict(
+        os.environ,
+        PYTHONPATH=ROOT,
+        OMP_NUM_THREADS='1',
+        PYTHON=sys.executable,
+        PORT=str(free_port()),
+        MPLBACKEND='Agg')
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f'{cmd}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
     return proc.stdout + proc.stderr
 
 
 def dist_train(config, work, cwd, *args):
-    return _run(['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), config, '2', '--work-dir', work, *args], cwd)
+    return _run(
+        ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), config, '2', '--work-dir', work, *args], cwd)
 
 
 def single_test(config, ckpt, work, cwd):
     dump = osp.join(work, 'results.pkl')
-    _run([sys.executable, osp.join(ROOT, 'tools', 'test.py'), config, ckpt, '--work-dir', work, '--dump', dump], cwd)
+    _run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'test.py'), config, ckpt, '--work-dir', work, '--dump', dump
+    ], cwd)
     return _test_metrics(work), pickle.load(open(dump, 'rb'))
 
 
 def dist_test(config, ckpt, work, cwd):
     dump = osp.join(work, 'results.pkl')
-    _run(['bash', osp.join(ROOT, 'tools', 'dist_test.sh'), config, ckpt, '2', '--work-dir', work, '--dump', dump],
-         cwd)
+    _run([
+        'bash',
+        osp.join(ROOT, 'tools', 'dist_test.sh'), config, ckpt, '2', '--work-dir', work, '--dump', dump
+    ], cwd)
     return _test_metrics(work), pickle.load(open(dump, 'rb'))
 
 
@@ -64,8 +75,12 @@ def _assert_same_samples(one, two, keys):
     assert len(one) == len(two)
     for a, b in zip(one, two):
         for key in keys:
-            np.testing.assert_allclose(np.asarray(a[key], np.float64), np.asarray(b[key], np.float64), rtol=1e-5,
-                                       atol=1e-6, err_msg=key)
+            np.testing.assert_allclose(
+                np.asarray(a[key], np.float64),
+                np.asarray(b[key], np.float64),
+                rtol=1e-5,
+                atol=1e-6,
+                err_msg=key)
 
 
 def _assert_same_metrics(one, two):
@@ -97,17 +112,21 @@ def test_vpd_student(tmp_path):
     for i, vid in enumerate(['a', 'b']):
         frames = np.arange(24)
         write_synthetic_crop_video(str(tmp_path / 'crops' / vid), frames, size=32, seed=i)
-        write_synthetic_teacher(str(tmp_path / 'teacher' / f'{vid}.emb.pkl'), frames, dim=6,
-                                crops=synthetic_crops(len(frames), 32, i))
+        write_synthetic_teacher(
+            str(tmp_path / 'teacher' / f'{vid}.emb.pkl'),
+            frames,
+            dim=6,
+            crops=synthetic_crops(len(frames), 32, i))
     demo = osp.join(ROOT, 'configs', 'vpd', '2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py')
     data = dict(crop_root=str(tmp_path / 'crops'), teacher_dirs=[str(tmp_path / 'teacher')], min_kp_score=0.5)
     (tmp_path / 'student.py').write_text(f"""
 _base_ = [{demo!r}]
 model = dict(backbone=dict(base_channels=4, out_channels=6))
 train_pipeline = [
-    dict(type='LoadFlowCrop'), dict(type='FlowCropRandomResizedCrop', size=16), dict(type='FlowCropFlip', prob=0.5),
-    dict(type='PackDistillationInputs')]
-test_pipeline = [dict(type='LoadFlowCrop'), dict(type='FlowCropResize', size=16), dict(type='PackDistillationInputs')]
+    dict(type='LoadFlowCrop'), dict(type='FlowCropRandomResizedCrop', size=16),
+    dict(type='FlowCropFlip', prob=0.5), dict(type='PackDistillationInputs')]
+test_pipeline = [
+    dict(type='LoadFlowCrop'), dict(type='FlowCropResize', size=16), dict(type='PackDistillationInputs')]
 train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
                         dataset=dict(**{data!r}, num_samples_per_epoch=16, pipeline=train_pipeline))
 val_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
@@ -121,17 +140,25 @@ default_hooks = dict(logger=dict(interval=1))
 
     # tools/apply_vpd.py with the rank-0 checkpoint: 2 processes (a video each) embed what one does
     from vpd_mm.utils.vpd_files import load_embeddings
-    args = [str(tmp_path / 'student.py'), str(tmp_path / 'train' / 'epoch_1.pth'), str(tmp_path / 'crops'),
-            '--no-progress']
-    out = _run([sys.executable, osp.join(ROOT, 'tools', 'apply_vpd.py'), *args, '-o', str(tmp_path / 'one')],
-               str(tmp_path))
+    args = [
+        str(tmp_path / 'student.py'),
+        str(tmp_path / 'train' / 'epoch_1.pth'),
+        str(tmp_path / 'crops'), '--no-progress'
+    ]
+    out = _run([sys.executable,
+                osp.join(ROOT, 'tools', 'apply_vpd.py'), *args, '-o',
+                str(tmp_path / 'one')], str(tmp_path))
     assert '2 written' in out
-    out = _run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_addr=127.0.0.1',
-                f'--master_port={free_port()}', osp.join(ROOT, 'tools', 'apply_vpd.py'), *args, '-o',
-                str(tmp_path / 'two'), '--launcher', 'pytorch'], str(tmp_path))
+    out = _run([
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_addr=127.0.0.1',
+        f'--master_port={free_port()}',
+        osp.join(ROOT, 'tools', 'apply_vpd.py'), *args, '-o',
+        str(tmp_path / 'two'), '--launcher', 'pytorch'
+    ], str(tmp_path))
     assert '2 written' in out and '2 processes' in out
     for vid in ('a', 'b'):
-        one, two = load_embeddings(tmp_path / 'one' / f'{vid}.emb.pkl'), load_embeddings(tmp_path / 'two' / f'{vid}.emb.pkl')
+        one, two = load_embeddings(tmp_path / 'one' / f'{vid}.emb.pkl'), load_embeddings(tmp_path / 'two' /
+                                                                                         f'{vid}.emb.pkl')
         assert [r[0] for r in one] == [r[0] for r in two] == list(range(24))
         # one process embeds both videos in one batch, two a video each: equal up to float rounding
         np.testing.assert_allclose(np.stack([r[1] for r in one]), np.stack([r[1] for r in two]), atol=1e-5)
@@ -154,8 +181,8 @@ test_dataloader = val_dataloader
 train_cfg = dict(max_epochs=1)
 default_hooks = dict(logger=dict(interval=1))
 """)
-    metrics = _check(tmp_path, str(tmp_path / 'vipe.py'), ['loss', 'loss_contrastive', 'loss_recon', 'embedding'],
-                     9, 2)
+    metrics = _check(tmp_path, str(tmp_path / 'vipe.py'),
+                     ['loss', 'loss_contrastive', 'loss_recon', 'embedding'], 9, 2)
     assert 'vipe/objective' in metrics
 
 
@@ -172,7 +199,8 @@ train_dataloader = dict({loader})
 val_dataloader = dict({loader})
 test_dataloader = dict({loader})
 train_cfg = dict(max_epochs=1, val_interval=1)
-param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0, T_max=1, by_epoch=True, convert_to_iter_based=True)]
+param_scheduler = [
+    dict(type='CosineAnnealingLR', eta_min=0, T_max=1, by_epoch=True, convert_to_iter_based=True)]
 default_hooks = dict(checkpoint=dict(interval=1), logger=dict(interval=1))
 """)
     # 12 train actions x 2 flips = 24 samples: 3 iterations of 4 per rank

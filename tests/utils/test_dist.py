@@ -53,13 +53,14 @@ def test_launcher_args_and_single_process_init(monkeypatch):
 def test_runner_config_for_cpu_ddp():
     if torch.cuda.is_available():
         pytest.skip('this machine has CUDA')
-    cfg = Config(dict(env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend='nccl')), find_unused_parameters=True))
+    cfg = Config(
+        dict(env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend='nccl')), find_unused_parameters=True))
     configure_runner_dist(cfg, 'none')
     assert cfg.env_cfg.dist_cfg.backend == 'nccl' and 'model_wrapper_cfg' not in cfg
     configure_runner_dist(cfg, 'pytorch')
     assert cfg.env_cfg.dist_cfg.backend == 'gloo' and cfg.env_cfg.cudnn_benchmark is False
-    assert cfg.model_wrapper_cfg == dict(type='MMDistributedDataParallel', device_ids=None,
-                                         find_unused_parameters=True)
+    assert cfg.model_wrapper_cfg == dict(
+        type='MMDistributedDataParallel', device_ids=None, find_unused_parameters=True)
     cfg = Config(dict(model_wrapper_cfg=dict(type='MMDistributedDataParallel', device_ids=[0])))
     configure_runner_dist(cfg, 'pytorch')
     assert cfg.model_wrapper_cfg.device_ids == [0]  # a config's own choice stays

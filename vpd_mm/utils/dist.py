@@ -87,13 +87,16 @@ def init_launcher(launcher: str,
         raise ValueError(f'launcher must be one of {LAUNCHERS}, got {launcher!r}')
     if launcher == 'none' or is_distributed():
         return get_dist_info()
-    env = dict(pytorch=('RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
-               slurm=('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST'),
-               mpi=('OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_LOCAL_RANK'))[launcher]
+    env = dict(
+        pytorch=('RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
+        slurm=('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST'),
+        mpi=('OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_LOCAL_RANK'))[launcher]
     missing = [k for k in env if k not in os.environ]
     if missing:
-        how = dict(pytorch='python -m torch.distributed.run --nproc_per_node N TOOL ... (or tools/dist_*.sh)',
-                   slurm='srun (e.g. tools/slurm_extract.sh)', mpi='mpirun')[launcher]
+        how = dict(
+            pytorch='python -m torch.distributed.run --nproc_per_node N TOOL ... (or tools/dist_*.sh)',
+            slurm='srun (e.g. tools/slurm_extract.sh)',
+            mpi='mpirun')[launcher]
         raise RuntimeError(f'--launcher {launcher}: environment variable(s) {", ".join(missing)} not set; '
                            f'start the tool with {how}')
     backend = dist_backend(backend)
