@@ -119,3 +119,8 @@ def test_bad_arguments_are_named(tmp_path):
         inferencer([str(tmp_path / 'missing.mp4')])
     with pytest.raises(ValueError, match='no video given'):
         inferencer([])
+    bad = tmp_path / 'bad.mp4'
+    bad.write_text('not a video')
+    with pytest.raises(ValueError, match=r'bad\.mp4: cannot open video'):
+        inferencer([str(bad)])
+    assert not any(p.name == 'result.json' for p in tmp_path.rglob('*'))  # nothing cached

@@ -71,9 +71,12 @@ def _python_ranking(ids, feats, keep, k: int, views: str):
     return {ids[q]: [ids[j] for j in np.argsort(cost[q], kind='stable')[:k]] for q in range(len(ids))}
 
 
-def _neighbour_ids(driver, actions, name):
-    items = driver.find_elements('css selector', f'.column[data-features="{name}"] li.neighbour')
-    return [actions[int(li.get_attribute('data-action-index'))]['id'] for li in items]
+def _shown(driver, selector: str, *attrs: str) -> list:
+    """The attributes ``attrs`` of every element matching ``selector`` (text if ``'text'``), read in one
+    call to the browser."""
+    return driver.execute_script(
+        'return Array.from(document.querySelectorAll(arguments[0])).map((e) => arguments[1].map('
+        '(a) => a === "text" ? e.textContent : e.getAttribute(a)));', selector, list(attrs))
 
 
 @pytest.mark.timeout(2400)  # the first test to use quick_main_job also waits for it (10+ min on 2 busy cores)
@@ -119,30 +122,25 @@ def test_browser_page_from_the_quick_main_job(quick_main_job, chromium, tmp_path
         card = driver.find_element('css selector', '#query-card .card.query')
         assert int(card.get_attribute('data-action-index')) == q
         for name in data['feature_sets']:
-            shown = _neighbour_ids(driver, actions, name)
+            column = f'.column[data-features="{name}"] li.neighbour'
+            rows = _shown(driver, column, 'data-action-index', 'data-cost')
+            shown = [actions[int(i)]['id'] for i, _ in rows]
             assert shown == expected[name][actions[q]['id']], (name, q)
             seen_lists.add((name, tuple(shown)))
-            costs = [
-                li.get_attribute('data-cost') for li in driver.find_elements(
-                    'css selector', f'.column[data-features="{name}"] li.neighbour')
-            ]
             want = data['feature_sets'][name]['costs'][q]
-            assert [None if c == 'inf' else float(c) for c in costs] == want
+            assert [None if c == 'inf' else float(c) for _, c in rows] == want
     assert len(seen_lists) > len(data['feature_sets'])  # choosing another query changes the neighbours
 
     # Class filter: the query list keeps that class's actions only.
     label = actions[0]['label']
     driver.find_element('css selector', f'#class-filter option[value="{label}"]').click()
-    shown = [
-        int(li.get_attribute('data-action-index'))
-        for li in driver.find_elements('css selector', '#query-list li')
-    ]
+    shown = [int(i) for i, in _shown(driver, '#query-list li', 'data-action-index')]
     assert shown == [i for i, a in enumerate(actions) if a['label'] == label]
     # Confusion matrices: one per feature set, every action counted once.
     for name in data['feature_sets']:
-        cells = driver.find_elements('css selector', f'table.confusion[data-features="{name}"] td')
+        cells = _shown(driver, f'table.confusion[data-features="{name}"] td', 'text')
         assert len(cells) == len(data['classes'])**2
-        assert sum(int(c.text or 0) for c in cells) == sum(map(sum, data['feature_sets'][name]['confusion']))
+        assert sum(int(c or 0) for c, in cells) == sum(map(sum, data['feature_sets'][name]['confusion']))
     # The previews are drawn: the query canvas is not blank.
     blank = driver.execute_script(
         'const c = document.querySelector("#query-card canvas");'

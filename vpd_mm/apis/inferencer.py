@@ -182,7 +182,8 @@ class VPDInferencer:
             ``fps``, ``num_frames``, ``frames (N,)`` int64 (frames with a tracked athlete), ``boxes (N, 4)``
             ``[x, y, w, h]``, ``keypoints (N, 17, 3)`` ``[x, y, score]`` (score 0: no pose),
             ``feature_kind``, ``feature_frames (M,)`` and ``features (M, 2, D)`` float32 ``[orig,
-            flipped]``.
+            flipped]``, ``cache_dir`` (the clip's cache entry: VPD pose files, crops, embedding pickle;
+            ``None`` without a cache).
 
         Raises:
             FileNotFoundError: A video does not exist.
@@ -207,7 +208,10 @@ class VPDInferencer:
                 cached = osp.isfile(osp.join(entry, _RESULT))
                 if not cached:
                     self._infer(video, entry)
-                results.append(dict(_load_entry(entry, video), key=key, cached=cached))
+                result = dict(_load_entry(entry, video), key=key, cached=cached)
+                if tmp is not None:
+                    result['cache_dir'] = None  # removed below
+                results.append(result)
                 if vis_out:
                     draw_overlay(video, results[-1], osp.join(vis_out, _vid(video) + '.mp4'))
                 if bar is not None:
@@ -228,7 +232,7 @@ class VPDInferencer:
         try:
             meta = self.teacher.extract_video(vid, video, pose_root, progress=self.progress)
         except (VideoDecodeError, SkipVideo) as e:
-            raise ValueError(f'{video}: {e}') from e
+            raise ValueError(str(e) if video in str(e) else f'{video}: {e}') from e
         pose_dir = osp.join(pose_root, vid)
         if not osp.isfile(osp.join(pose_dir, 'boxes.json')):
             raise ValueError(f'{video}: the teacher found no athlete (no boxes.json written)')
