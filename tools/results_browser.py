@@ -118,6 +118,7 @@ def main(argv=None):
         video_dir=video_dir,
         k=args.k,
         pool=pool,
+        views=views,
         preview_frames=args.preview_frames,
         preview_size=args.preview_size,
         title=title)
