@@ -19,11 +19,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('source', help='workout data root (videos/<class>/*.mp4, labels/<class>/*.csv)')
     parser.add_argument('-o', '--out', required=True, help='data root to write')
-    parser.add_argument('--max-frames', type=int, default=300,
-                        help='frames per clip for recognition / retrieval (0: all)')
+    parser.add_argument(
+        '--max-frames', type=int, default=300, help='frames per clip for recognition / retrieval (0: all)')
     parser.add_argument('--k', type=int, nargs='+', default=[1, 2, 4], help='few-shot clips per class')
     parser.add_argument('--trials', type=int, default=5, help='few-shot subsets per k')
     parser.add_argument('--seed', type=int, default=0, help='seed of the first subset (trial t: seed + t)')
@@ -35,7 +36,9 @@ def main(argv=None):
     from vpd_mm.datasets.workout_videos import write_workout_root
     info = write_workout_root(args.source, args.out, args.max_frames or None, args.k, args.trials, args.seed)
     per_class = ', '.join(f'{c} {n}' for c, n in info['clips_per_class'].items())
-    print(f"{info['num_clips']} clips ({per_class}); without markers: {info['clips_without_markers'] or 'none'}")
+    print(
+        f"{info['num_clips']} clips ({per_class}); without markers: {info['clips_without_markers'] or 'none'}"
+    )
     for s in info['skipped']:
         print(f"skipped {s['path']}: {s['reason']}")
     print(f'written: {args.out}')

@@ -13,8 +13,10 @@ data_root = '../shared/data/workout_videos'  # videos/<class>/*.mp4 + labels/<cl
 generate = None
 # tools/prepare_workout.py writes this job's data root (out_root; None = WORK_DIR/data): links to the
 # videos, annotations/ (clips, few-shot subsets, splits, repetition markers) and dataset.json
-prepare = dict(tool='tools/prepare_workout.py', out_root=None,
-               args=['--max-frames', 300, '--k', 1, 2, 4, '--trials', 5, '--seed', 0])
+prepare = dict(
+    tool='tools/prepare_workout.py',
+    out_root=None,
+    args=['--max-frames', 300, '--k', 1, 2, 4, '--trials', 5, '--seed', 0])
 work_dir = 'work_dirs/vpd_workout'
 
 teachers = dict(pose_teacher='configs/teachers/blazepose-full_coco17.py', workers=2)
@@ -25,7 +27,7 @@ downstream = None  # the SynthSport suite; this job's evaluation is `workout`
 workout = dict(
     features=['teacher_2d', 'vpd_2d', 'teacher_vipe', 'vpd_vi'],
     pairs=dict(vpd_2d='teacher_2d', vpd_vi='teacher_vipe'),  # student = teacher rows compared
-    tasks=['nns', 'fewshot', 'count', 'spot'],
+    tasks=['nns', 'fewshot', 'fewshot_bigru', 'count', 'spot'],
     recognition_config='configs/recognition/bigru_workout.py',  # few-shot BiGRU
     spotting_config='configs/detection/bigru-spot_workout-reps.py',  # per-frame boundary BiGRU
     step_pattern='symmetric2',

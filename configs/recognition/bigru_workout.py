@@ -11,10 +11,16 @@ data_root = None
 num_classes = 4
 max_epochs = 50
 model = dict(cls_head=dict(num_classes=num_classes))
-train_dataloader = dict(dataset=dict(data_root=None, ann_file='annotations/clips.json', split_file=None, split=None,
-                                     fewshot_file='annotations/fewshot.json'))
-test_dataloader = dict(dataset=dict(data_root=None, ann_file='annotations/clips.json',
-                                    split_file='annotations/splits.json', split='all'))
+train_dataloader = dict(
+    dataset=dict(
+        data_root=None,
+        ann_file='annotations/clips.json',
+        split_file=None,
+        split=None,
+        fewshot_file='annotations/fewshot.json'))
+test_dataloader = dict(
+    dataset=dict(
+        data_root=None, ann_file='annotations/clips.json', split_file='annotations/splits.json', split='all'))
 val_dataloader = test_dataloader
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 param_scheduler = [

@@ -34,7 +34,8 @@ def workout_root(tmp_path):
                        ('squats', 's2')):
         _video(osp.join(root, 'videos', label, vid + '.mp4'))
     for label, vid, labels in (('push-ups', 'a', [0.0, 0.0, 1.0, 0.0, 0.0, 1.0]), ('push-ups', 'b', [0] * 6),
-                               ('push-ups', 'clip (1)', [1, 0, 0, 0, 0, 0]), ('squats', 's1', [0, 0, 0, 1, 0, 0])):
+                               ('push-ups', 'clip (1)', [1, 0, 0, 0, 0,
+                                                         0]), ('squats', 's1', [0, 0, 0, 1, 0, 0])):
         _markers(osp.join(root, 'labels', label, vid + '.csv'), labels)
     with open(osp.join(root, 'videos', 'squats', 'broken.mp4'), 'wb') as f:
         f.write(b'not a video at all' * 10)
@@ -88,8 +89,8 @@ def test_write_workout_root(workout_root, tmp_path):
     assert info['classes'] == ['push-ups', 'squats'] and info['num_clips'] == 5
     assert info['clips_without_markers'] == ['s2'] and len(info['skipped']) == 1
     link = osp.join(out, 'videos', 'clip (1).mp4')
-    assert osp.islink(link) and osp.realpath(link) == osp.realpath(osp.join(workout_root, 'videos', 'push-ups',
-                                                                            'clip (1).mp4'))
+    assert osp.islink(link) and osp.realpath(link) == osp.realpath(
+        osp.join(workout_root, 'videos', 'push-ups', 'clip (1).mp4'))
     clips = load_json(osp.join(out, 'annotations', 'clips.json'))
     assert {c['id']: (c['start'], c['end'], c['label']) for c in clips}['s1'] == (0, 4, 1)
     fewshot = load_json(osp.join(out, 'annotations', 'fewshot.json'))

@@ -10,7 +10,8 @@ def _reps(n, period, lead=30, tail=25, dims=4, seed=0):
     t = np.arange(lead + n * period + tail)
     phase = np.clip(t - lead, 0, n * period) * 2 * np.pi / period
     rng = np.random.default_rng(seed)
-    x = np.stack([np.sin(phase), 0.5 * np.sin(phase + 1.0)] + [0.02 * rng.standard_normal(len(t))] * (dims - 2), 1)
+    x = np.stack([np.sin(phase), 0.5 * np.sin(phase + 1.0)] + [0.02 * rng.standard_normal(len(t))] *
+                 (dims - 2), 1)
     return t, x
 
 
@@ -47,8 +48,11 @@ def test_fill_frames_and_autocorrelation():
 
 
 def test_counting_summary_and_targets():
-    preds = {'a': dict(count=2, frames=[10, 40], scores=[0.9, 0.8]), 'b': dict(count=3, frames=[5], scores=[0.7]),
-             'c': dict(count=0, frames=[], scores=[])}
+    preds = {
+        'a': dict(count=2, frames=[10, 40], scores=[0.9, 0.8]),
+        'b': dict(count=3, frames=[5], scores=[0.7]),
+        'c': dict(count=0, frames=[], scores=[])
+    }
     markers = {'a': [10, 41], 'b': [6], 'd': [1]}
     out = counting_summary(preds, markers, tolerances=(0, 2), bootstrap=200)
     assert out['n'] == 2 and out['mae'] == pytest.approx(1.0)  # errors 0 and 2 on a, b (c, d lack one side)

@@ -7,8 +7,8 @@ from mmengine.config import Config
 
 import vpd_mm  # noqa: F401
 from vpd_mm.datasets.workout_videos import write_workout_root
-from vpd_mm.downstream.workout import (evaluation_actions, fewshot_nns, loo_scores, run_workout_eval, stage_times,
-                                      stages_markdown)
+from vpd_mm.downstream.workout import (evaluation_actions, fewshot_nns, loo_scores, run_workout_eval,
+                                       stage_times, stages_markdown)
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 from vpd_mm.utils.vpd_files import save_embeddings
 
@@ -35,7 +35,8 @@ def _source(tmp_path):
             markers[vid] = marks
             os.makedirs(osp.join(src, 'labels', label), exist_ok=True)
             with open(osp.join(src, 'labels', label, vid + '.csv'), 'w') as f:
-                f.write('frame,time,label\n' + ''.join(f'{t},{t / 30},{int(t in marks)}\n' for t in range(FRAMES)))
+                f.write('frame,time,label\n' + ''.join(f'{t},{t / 30},{int(t in marks)}\n'
+                                                       for t in range(FRAMES)))
     return src, markers
 
 
@@ -54,8 +55,9 @@ def _features(root, name, markers, missing_frames=()):
         x[:, 1 if label == 'curls' else 3] = 0.2 * np.sin(2 * np.pi * (t - marks[0]) / period)
         x[:, 4:] = 0.3
         x += 0.01 * rng.standard_normal(x.shape)
-        save_embeddings(osp.join(out, vid + '.emb.pkl'),
-                        [(int(f), np.stack([x[f], x[f]]).astype(np.float32), {}) for f in t if f not in missing_frames])
+        save_embeddings(
+            osp.join(out, vid + '.emb.pkl'),
+            [(int(f), np.stack([x[f], x[f]]).astype(np.float32), {}) for f in t if f not in missing_frames])
     return f'features/{name}'
 
 
@@ -67,8 +69,10 @@ def test_loo_and_fewshot_nns_known_answer():
     assert out['nns']['value'] == pytest.approx(75.0) and out['P@1']['value'] == pytest.approx(75.0)
     assert out['P@2']['value'] == pytest.approx(50.0)  # every clip: one of its 2 nearest has its class
     assert out['per_class_nns'] == {0: 50.0, 1: 100.0}
-    few = fewshot_nns(cost, labels, ['a', 'b', 'c', 'd'], {'1': [['a', 'd'], ['b', 'c']]},
-                      {'test_k1_t0': ['b', 'c'], 'test_k1_t1': ['a', 'd']})
+    few = fewshot_nns(cost, labels, ['a', 'b', 'c', 'd'], {'1': [['a', 'd'], ['b', 'c']]}, {
+        'test_k1_t0': ['b', 'c'],
+        'test_k1_t1': ['a', 'd']
+    })
     # trial 0: b -> a (1 < 5) right, c -> d (0.4 < 5) right; trial 1: a -> b right, d -> c right
     assert few['1']['values'] == [100.0, 100.0]
 
@@ -105,8 +109,8 @@ def test_workout_eval_recognition_and_counting(tmp_path):
     b = _features(root, 'student', markers)
     work = str(tmp_path / 'work')
     sets = {'teacher': [osp.join(root, a)], 'student': [osp.join(root, b)]}
-    summary = run_workout_eval(root, sets, work, tasks=('nns', 'count'), pairs={'student': 'teacher'},
-                               bootstrap=100, progress=False)
+    summary = run_workout_eval(
+        root, sets, work, tasks=('nns', 'count'), pairs={'student': 'teacher'}, bootstrap=100, progress=False)
     assert summary['num_clips'] == 6 and summary['counting_clips'] == 6
     for name in sets:
         r = summary['results'][name]
@@ -128,27 +132,46 @@ def test_workout_eval_trainings_resume(tmp_path, repo_root):
     sets = {'student': [osp.join(root, _features(root, 'student', markers))]}
     work = str(tmp_path / 'work')
     configs = _tiny_configs(tmp_path, repo_root)
-    summary = run_workout_eval(root, sets, work, tasks=('fewshot', 'spot'), folds=2, bootstrap=100, progress=False,
-                               **configs)
+    summary = run_workout_eval(
+        root,
+        sets,
+        work,
+        tasks=('fewshot', 'fewshot_bigru', 'spot'),
+        folds=2,
+        bootstrap=100,
+        progress=False,
+        **configs)
     r = summary['results']['student']
     assert r['fewshot_nns']['1']['values'] == [100.0]
     assert len(r['fewshot_bigru']['1']['values']) == 1 and 0 <= r['fewshot_bigru']['1']['values'][0] <= 100
     assert set(r['count_bigru']['per_clip']) == set(markers)
     assert load_json(osp.join(work, 'spotting', 'student', 'targets.json'))  # frames around the markers
     files = [osp.join(work, 'fewshot_runs', 'student_k1_t0.json')] + [
-        osp.join(work, 'spotting', 'student', f'fold{i}', 'test_activations.pkl') for i in range(2)]
+        osp.join(work, 'spotting', 'student', f'fold{i}', 'test_activations.pkl') for i in range(2)
+    ]
     mtimes = [os.stat(f).st_mtime_ns for f in files]
-    again = run_workout_eval(root, sets, work, tasks=('fewshot', 'spot'), folds=2, bootstrap=100, progress=False,
-                             **configs)
+    again = run_workout_eval(
+        root,
+        sets,
+        work,
+        tasks=('fewshot', 'fewshot_bigru', 'spot'),
+        folds=2,
+        bootstrap=100,
+        progress=False,
+        **configs)
     assert [os.stat(f).st_mtime_ns for f in files] == mtimes
     assert again['results']['student']['count_bigru'] == r['count_bigru']
 
 
 def test_stage_times_table(tmp_path):
     stamps = str(tmp_path / 'stages')
-    atomic_write_json(osp.join(stamps, 'poses.json'), dict(state='done', seconds=120.04, finished='2026-01-01 10:02:00'))
-    atomic_write_json(osp.join(stamps, 'prepare.json'), dict(state='done', seconds=3.0, finished='2026-01-01 10:00:00'))
-    atomic_write_json(osp.join(stamps, 'crops.json'), dict(key='x', state='running'))  # not finished: left out
+    atomic_write_json(
+        osp.join(stamps, 'poses.json'), dict(state='done', seconds=120.04, finished='2026-01-01 10:02:00'))
+    atomic_write_json(
+        osp.join(stamps, 'prepare.json'), dict(state='done', seconds=3.0, finished='2026-01-01 10:00:00'))
+    atomic_write_json(osp.join(stamps, 'crops.json'), dict(key='x',
+                                                           state='running'))  # not finished: left out
     out = stage_times(stamps, {'workout': 60.0})
-    assert [r['name'] for r in out['stages']] == ['prepare', 'poses', 'workout'] and out['total_seconds'] == 183.0
+    assert [r['name']
+            for r in out['stages']] == ['prepare', 'poses', 'workout'] and out['total_seconds'] == 183.0
     assert '| total (stages one after another) | 183 (3.0 min) | |' in stages_markdown(out)

@@ -24,14 +24,16 @@ def test_workout_job_prepares_its_root_and_ends_with_the_workout_evaluation(repo
     prepare = stages[0]
     assert prepare.cmd[:4] == ['tools/prepare_workout.py', str(tmp_path / 'clips'), '-o', root]
     poses = stages[1]
-    assert poses.cmd[1] == osp.join(root, 'videos') and poses.cmd[poses.cmd.index('--teacher') + 1].endswith(
-        'blazepose-full_coco17.py')
+    assert poses.cmd[1] == osp.join(
+        root, 'videos') and poses.cmd[poses.cmd.index('--teacher') + 1].endswith('blazepose-full_coco17.py')
     deps = stage_dependencies(stages)
     assert 0 in deps[1]  # the teacher waits for the prepared videos
     workout = stages[names.index('workout')]
     features = workout.cmd[workout.cmd.index('--features') + 1:workout.cmd.index('--work-dir')]
-    assert features == ['teacher_2d=features/teacher_2d', 'vpd_2d=features/vpd_2d',
-                        'teacher_vipe=features/teacher_vipe', 'vpd_vi=features/vpd_vi']
+    assert features == [
+        'teacher_2d=features/teacher_2d', 'vpd_2d=features/vpd_2d', 'teacher_vipe=features/teacher_vipe',
+        'vpd_vi=features/vpd_vi'
+    ]
     assert workout.cmd[workout.cmd.index('--pairs') + 1:][:2] == ['vpd_2d=teacher_2d', 'vpd_vi=teacher_vipe']
     assert workout.cmd[workout.cmd.index('--stage-stamps') + 1] == str(tmp_path / 'work' / 'stages')
     assert {names[i] for i in deps[names.index('workout')]} >= {'prepare', 'apply_vpd_2d', 'apply_vpd_vi'}

@@ -170,14 +170,17 @@ def read_workout_clips(root: str) -> Tuple[List[WorkoutClip], List[dict]]:
                 frames = rows  # the annotated frame count
             else:
                 marker_file = None
-            clips.append(WorkoutClip(vid, path, label, frames, fps, width, height, markers,
-                                     None if marker_file is None else osp.abspath(marker_file)))
+            clips.append(
+                WorkoutClip(vid, path, label, frames, fps, width, height, markers,
+                            None if marker_file is None else osp.abspath(marker_file)))
     if not clips:
         raise ValueError(f'{videos}: no video decodes ({len(skipped)} skipped)')
     return clips, skipped
 
 
-def fewshot_subsets(clips: Sequence[WorkoutClip], ks: Sequence[int], trials: int,
+def fewshot_subsets(clips: Sequence[WorkoutClip],
+                    ks: Sequence[int],
+                    trials: int,
                     seed: int = 0) -> Dict[str, List[List[str]]]:
     """``{k: [[clip ids] per trial]}``: ``min(k, n_c - 1)`` clips of every class ``c`` per subset.
 
@@ -205,13 +208,21 @@ def fewshot_subsets(clips: Sequence[WorkoutClip], ks: Sequence[int], trials: int
     return out
 
 
-def clip_actions(clips: Sequence[WorkoutClip], classes: Sequence[str], max_frames: Optional[int]) -> List[dict]:
+def clip_actions(clips: Sequence[WorkoutClip], classes: Sequence[str],
+                 max_frames: Optional[int]) -> List[dict]:
     """One ``FeatureSequenceDataset`` action per clip: its first ``max_frames`` frames (all for None)."""
     out = []
     for c in clips:
         end = c.num_frames if max_frames is None else min(c.num_frames, int(max_frames))
-        out.append(dict(id=c.vid, video=c.vid, start=0, end=end, label=classes.index(c.label), class_name=c.label,
-                        fps=c.fps))
+        out.append(
+            dict(
+                id=c.vid,
+                video=c.vid,
+                start=0,
+                end=end,
+                label=classes.index(c.label),
+                class_name=c.label,
+                fps=c.fps))
     return out
 
 
@@ -248,13 +259,20 @@ def write_workout_root(source: str,
             chosen = set(ids)
             splits[f'test_k{k}_t{t}'] = [c.vid for c in clips if c.vid not in chosen]
     atomic_write_json(osp.join(ann, 'splits.json'), splits, indent=1)
-    reps = {c.vid: dict(markers=c.markers, num_frames=c.num_frames, fps=c.fps, label=c.label)
-            for c in clips if c.markers is not None}
+    reps = {
+        c.vid: dict(markers=c.markers, num_frames=c.num_frames, fps=c.fps, label=c.label)
+        for c in clips if c.markers is not None
+    }
     atomic_write_json(osp.join(ann, 'repetitions.json'), reps, indent=1)
     info = dict(
-        name='workout', source=osp.abspath(source), classes=classes, num_clips=len(clips),
-        clips_per_class={c: sum(x.label == c for x in clips) for c in classes},
-        clips_without_markers=[c.vid for c in clips if c.markers is None], skipped=skipped,
+        name='workout',
+        source=osp.abspath(source),
+        classes=classes,
+        num_clips=len(clips),
+        clips_per_class={c: sum(x.label == c for x in clips)
+                         for c in classes},
+        clips_without_markers=[c.vid for c in clips if c.markers is None],
+        skipped=skipped,
         protocol=dict(max_frames=max_frames, fewshot_k=[int(k) for k in ks], trials=trials, seed=seed))
     atomic_write_json(osp.join(out, 'dataset.json'), info, indent=1)
     return info

@@ -3,7 +3,8 @@
 * :func:`count_by_periodicity`: the features' autocorrelation (the mean of the self-similarity
   matrix's diagonals) gives the repetition period; the repetitions are the peaks, at least 0.6 periods
   apart, of the first principal component of the smoothed features. No label is used.
-* :func:`plan_spotting` / :func:`submit_spotting` / :func:`spotting_predictions`: repetition boundaries spotted by the project's per-frame BiGRU detector
+* :func:`plan_spotting` / :func:`submit_spotting` / :func:`spotting_predictions`: repetition
+  boundaries spotted by the project's per-frame BiGRU detector
   (:class:`~vpd_mm.models.recognizers.FrameBiGRUDetector`, trained with the mmengine Runner through
   :func:`vpd_mm.downstream.detection.run_fold`) cross-validated over clips: every clip is predicted by
   the model that did not train on it. Frames within ``radius`` of a marker are the positives; the
@@ -113,8 +114,9 @@ def count_by_periodicity(frames: np.ndarray,
         return empty
     x = fill_frames(frames, feats, num_frames)
     x = x - x.mean(axis=0)
-    period = estimate_period(autocorrelation(x), int(round(min_period_s * fps)),
-                             min(int(round(max_period_s * fps)), num_frames // 2))
+    period = estimate_period(
+        autocorrelation(x), int(round(min_period_s * fps)),
+        min(int(round(max_period_s * fps)), num_frames // 2))
     if period is None:
         return empty
     # band-pass: smooth over a quarter period, remove what changes slower than two periods (drift,
@@ -127,17 +129,24 @@ def count_by_periodicity(frames: np.ndarray,
         lo, hi = np.percentile(s, [5, 95])
         height = (s - np.median(s)) / max(hi - lo, 1e-12)
         peaks = find_peaks(height, min_distance=0.6 * period, threshold=min_prominence)
-        peaks = peaks[(peaks > 0) & (peaks < len(height) - 1)]  # a clip's first or last frame: not a confirmed top
+        peaks = peaks[(peaks > 0) &
+                      (peaks < len(height) - 1)]  # a clip's first or last frame: not a confirmed top
         score = float(height[peaks].mean()) if len(peaks) else -np.inf
         if best is None or score > best[0]:
             best = (score, peaks, height)
     _, peaks, height = best
-    return dict(count=int(len(peaks)), frames=[int(p) for p in peaks], scores=[float(height[p]) for p in peaks],
-                period=int(period))
+    return dict(
+        count=int(len(peaks)),
+        frames=[int(p) for p in peaks],
+        scores=[float(height[p]) for p in peaks],
+        period=int(period))
 
 
-def counting_summary(predictions: Dict[str, dict], markers: Dict[str, Sequence[int]],
-                     tolerances: Sequence[int] = (5, 10), bootstrap: int = 1000, seed: int = 0) -> dict:
+def counting_summary(predictions: Dict[str, dict],
+                     markers: Dict[str, Sequence[int]],
+                     tolerances: Sequence[int] = (5, 10),
+                     bootstrap: int = 1000,
+                     seed: int = 0) -> dict:
     """Count and event metrics of per-clip predictions against the markers (clips in both).
 
     Returns:
@@ -200,8 +209,10 @@ def activation_events(activation: np.ndarray, frame_inds: np.ndarray, min_distan
     # peaks closer in frame numbers than min_distance across a gap of untracked frames: keep the strongest
     keep = find_peaks_at(frames, activation[peaks], min_distance)
     frames, scores = frames[keep], activation[peaks][keep]
-    return dict(count=int(np.sum(scores >= count_threshold)), frames=[int(f) for f in frames],
-                scores=[float(s) for s in scores])
+    return dict(
+        count=int(np.sum(scores >= count_threshold)),
+        frames=[int(f) for f in frames],
+        scores=[float(s) for s in scores])
 
 
 def find_peaks_at(positions: np.ndarray, scores: np.ndarray, min_distance: float) -> np.ndarray:
@@ -258,9 +269,15 @@ def plan_spotting(config: Config,
         cfg = copy.deepcopy(config)
         cfg.model.backbone.in_channels = int(in_channels)
         train = [c for c in clips if fold_of[c] != i]
-        for key, videos in (('train_dataloader', train), ('test_dataloader', [c for c in clips if fold_of[c] == i])):
-            cfg[key].dataset.update(ann_file=ann_file, feature_dirs=list(feature_dirs), data_root=None,
-                                    split_file=None, split=None, videos=videos)
+        for key, videos in (('train_dataloader', train), ('test_dataloader',
+                                                          [c for c in clips if fold_of[c] == i])):
+            cfg[key].dataset.update(
+                ann_file=ann_file,
+                feature_dirs=list(feature_dirs),
+                data_root=None,
+                split_file=None,
+                split=None,
+                videos=videos)
         cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
         cfg.train_cfg.pop('val_interval', None)
         jobs.append((f'{osp.basename(work_dir)}_fold{i}', cfg, train, osp.join(work_dir, f'fold{i}'), cache))
@@ -274,7 +291,8 @@ def submit_spotting(plan: SpottingPlan, pool: RunPool) -> None:
         pool.submit(name, run_fold, cfg, train, [], fold_dir, 0.0, cache)
 
 
-def spotting_predictions(plan: SpottingPlan, min_distance: int = 10,
+def spotting_predictions(plan: SpottingPlan,
+                         min_distance: int = 10,
                          count_threshold: float = 0.5) -> Dict[str, dict]:
     """Per-clip events and counts from the folds' cached activations (:func:`activation_events`)."""
     out = {}
@@ -283,5 +301,6 @@ def spotting_predictions(plan: SpottingPlan, min_distance: int = 10,
             raise FileNotFoundError(f'{cache}: fold activations missing (its training failed or did not run)')
         with open(cache, 'rb') as f:
             for r in pickle.load(f):
-                out[r['video']] = activation_events(r['activation'], r['frame_inds'], min_distance, count_threshold)
+                out[r['video']] = activation_events(r['activation'], r['frame_inds'], min_distance,
+                                                    count_threshold)
     return out

@@ -8,8 +8,8 @@ prepare_workout.py``). For every feature set (teacher or student features, VPD e
   nearest other clip has their class, P@k = the share of a clip's k nearest with its class. 95 %
   percentile-bootstrap intervals over the clips.
 * **Few-shot** (``annotations/fewshot.json``, k clips per class, 5 seeded subsets; test = the other
-  clips): 1-NN DTW and the BiGRU recognizer (mmengine Runner, ``configs/recognition/bigru_workout.py``),
-  mean ± std over the subsets.
+  clips): 1-NN DTW (``fewshot``) and the BiGRU recognizer (``fewshot_bigru``; mmengine Runner,
+  ``configs/recognition/bigru_workout.py``), mean ± std over the subsets.
 * **Repetition counting** on the whole of every clip with markers: without training (periodicity,
   :func:`~vpd_mm.downstream.repetitions.count_by_periodicity`) and by per-frame BiGRU boundary spotting
   cross-validated over clips (:func:`~vpd_mm.downstream.repetitions.plan_spotting`): mean absolute
@@ -31,11 +31,11 @@ from mmengine.config import Config
 
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, load_json
 
-from .repetitions import (bootstrap_ci, count_by_periodicity, counting_summary, plan_spotting, spotting_predictions,
-                          submit_spotting)
+from .repetitions import (bootstrap_ci, count_by_periodicity, counting_summary, plan_spotting,
+                          spotting_predictions, submit_spotting)
 from .run_pool import RunPool, raise_failures
 
-TASKS = ('nns', 'fewshot', 'count', 'spot')
+TASKS = ('nns', 'fewshot', 'fewshot_bigru', 'count', 'spot')
 
 
 def _frames_of(feature_dirs: Sequence[str], vid: str) -> Optional[np.ndarray]:
@@ -87,10 +87,14 @@ def evaluation_actions(actions: List[dict], frames: Dict[str, np.ndarray]) -> Tu
 
 def _interval(values: np.ndarray, bootstrap: int, seed: int) -> dict:
     values = np.asarray(values, np.float64)
-    return dict(value=100.0 * float(values.mean()), ci=[100.0 * v for v in bootstrap_ci(values, bootstrap, seed)])
+    return dict(
+        value=100.0 * float(values.mean()), ci=[100.0 * v for v in bootstrap_ci(values, bootstrap, seed)])
 
 
-def loo_scores(cost: np.ndarray, labels: np.ndarray, ks: Sequence[int] = (1, 5), bootstrap: int = 1000,
+def loo_scores(cost: np.ndarray,
+               labels: np.ndarray,
+               ks: Sequence[int] = (1, 5),
+               bootstrap: int = 1000,
                seed: int = 0) -> dict:
     """Leave-one-out 1-NN top-1 and retrieval P@k (%) from a square cost matrix, with bootstrap intervals."""
     from vpd_mm.evaluation.functional import nn_from_cost_matrix, rank_refs
@@ -126,8 +130,10 @@ def fewshot_nns(cost: np.ndarray, labels: np.ndarray, ids: Sequence[str], subset
 
 
 def _spread(values: Sequence[float]) -> dict:
-    return dict(mean=float(np.mean(values)) if values else float('nan'),
-                std=float(np.std(values)) if values else float('nan'), values=[float(v) for v in values])
+    return dict(
+        mean=float(np.mean(values)) if values else float('nan'),
+        std=float(np.std(values)) if values else float('nan'),
+        values=[float(v) for v in values])
 
 
 def _bigru_runs(base: Config, name: str, dirs: Sequence[str], actions_file: str, fewshot_file: str, root: str,
@@ -143,19 +149,29 @@ def _bigru_runs(base: Config, name: str, dirs: Sequence[str], actions_file: str,
             if osp.isfile(out) and 'bigru' in load_json(out):
                 continue
             cfg = copy.deepcopy(base)
-            common = dict(ann_file=actions_file, feature_dirs=list(dirs), data_root=None,
-                          dataset_info_file=osp.join(root, 'dataset.json'), on_empty='skip')
-            cfg.train_dataloader.dataset.update(common, split_file=None, split=None,
-                                                fewshot_file=fewshot_file,
-                                                fewshot_k=int(k), fewshot_trial=t)
-            cfg.test_dataloader.dataset.update(common, split_file=osp.join(root, 'annotations', 'splits.json'),
-                                               split=f'test_k{k}_t{t}')
+            common = dict(
+                ann_file=actions_file,
+                feature_dirs=list(dirs),
+                data_root=None,
+                dataset_info_file=osp.join(root, 'dataset.json'),
+                on_empty='skip')
+            cfg.train_dataloader.dataset.update(
+                common,
+                split_file=None,
+                split=None,
+                fewshot_file=fewshot_file,
+                fewshot_k=int(k),
+                fewshot_trial=t)
+            cfg.test_dataloader.dataset.update(
+                common, split_file=osp.join(root, 'annotations', 'splits.json'), split=f'test_k{k}_t{t}')
             cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
             cfg.train_cfg.pop('val_begin', None)
             cfg.train_cfg.pop('val_interval', None)
-            fit_model_to_data(cfg, build_dataset(cfg.train_dataloader.dataset, pipeline=[], view_mode='stack'))
-            runs.append(TrainRun(run_name, cfg, osp.join(work_dir, 'fewshot_work', run_name), out, 'bigru',
-                                 dict(feature_set=name, k=k, trial=t)))
+            fit_model_to_data(cfg,
+                              build_dataset(cfg.train_dataloader.dataset, pipeline=[], view_mode='stack'))
+            runs.append(
+                TrainRun(run_name, cfg, osp.join(work_dir, 'fewshot_work', run_name), out, 'bigru',
+                         dict(feature_set=name, k=k, trial=t)))
     return runs
 
 
@@ -189,7 +205,7 @@ def run_workout_eval(root: str,
                      seed: int = 0,
                      overwrite: bool = False,
                      progress: bool = True) -> dict:
-    """Run the workout evaluation; write ``workout.json`` / ``workout.md`` in ``work_dir`` and return the summary.
+    """Run the workout evaluation; write ``workout.json`` and ``workout.md`` in ``work_dir``.
 
     Args:
         root: Workout data root (``annotations/``, ``dataset.json``).
@@ -207,6 +223,9 @@ def run_workout_eval(root: str,
         pairs: ``{student: teacher}`` rows compared in the summary table.
         workers: Trainings (BiGRU few-shot runs, spotting folds) at a time, one process each.
         overwrite: Drop the finished runs of an earlier call first.
+
+    Returns:
+        The summary written to ``workout.json``.
     """
     unknown = sorted(set(tasks) - set(TASKS))
     if unknown:
@@ -237,7 +256,7 @@ def run_workout_eval(root: str,
         plans = {}
         for name, dirs in feature_sets.items():
             res = results[name]
-            if 'nns' in tasks or 'fewshot' in tasks:
+            if 'nns' in tasks or 'fewshot' in tasks or 'fewshot_bigru' in tasks:
                 feats, labels, ids = _clip_features(actions_file, dirs, root)
                 from vpd_mm.evaluation.functional import flip_dtw_cost_matrix
                 cost = flip_dtw_cost_matrix(feats, step_pattern=step_pattern, exclude_self=True)
@@ -245,48 +264,69 @@ def run_workout_eval(root: str,
                     res['loo'] = loo_scores(cost, labels, retrieval_ks, bootstrap, seed)
                 if 'fewshot' in tasks:
                     res['fewshot_nns'] = fewshot_nns(cost, labels, ids, subsets, splits)
+                if 'fewshot_bigru' in tasks:
                     base = Config.fromfile(recognition_config)
-                    for run in _bigru_runs(base, name, dirs, actions_file, fewshot_file, root, subsets, work_dir):
+                    for run in _bigru_runs(base, name, dirs, actions_file, fewshot_file, root, subsets,
+                                           work_dir):
                         from .fewshot import train_run
                         pool.submit(run.name, train_run, run)
             if 'count' in tasks or 'spot' in tasks:
                 whole = {c: _video_features(dirs, c) for c in markers}
                 whole = {c: v for c, v in whole.items() if v is not None}
                 if 'count' in tasks:
-                    preds = {c: count_by_periodicity(f, x, reps[c]['num_frames'], reps[c]['fps'])
-                             for c, (f, x) in whole.items()}
+                    preds = {
+                        c: count_by_periodicity(f, x, reps[c]['num_frames'], reps[c]['fps'])
+                        for c, (f, x) in whole.items()
+                    }
                     res['count_periodicity'] = counting_summary(preds, markers, tolerances, bootstrap, seed)
                 if 'spot' in tasks:
                     coverage = {c: (int(f[0]), int(f[-1])) for c, (f, _) in whole.items()}
                     dim = int(next(iter(whole.values()))[1].shape[-1])
-                    plans[name] = plan_spotting(Config.fromfile(spotting_config), dirs, markers, coverage,
-                                                osp.join(work_dir, 'spotting', name), dim, folds, radius)
+                    plans[name] = plan_spotting(
+                        Config.fromfile(spotting_config), dirs, markers, coverage,
+                        osp.join(work_dir, 'spotting', name), dim, folds, radius)
                     submit_spotting(plans[name], pool)
         _, failures = pool.wait()
     raise_failures(failures, 'workout trainings', work_dir)
     for name in feature_sets:
-        if 'fewshot' in tasks:
+        if 'fewshot_bigru' in tasks:
             results[name]['fewshot_bigru'] = _read_bigru(name, subsets, work_dir)
         if name in plans:
             preds = spotting_predictions(plans[name], min_distance)
             results[name]['count_bigru'] = counting_summary(preds, markers, tolerances, bootstrap, seed)
     summary = dict(
-        task='workout', root=osp.abspath(root), classes=info['classes'], num_clips=len(kept),
-        left_out=left_out, skipped=info.get('skipped', []), max_frames=info['protocol']['max_frames'],
-        step_pattern=step_pattern, fewshot_k=list(subsets), trials=max(len(v) for v in subsets.values()),
-        counting_clips=len(markers), tolerances=list(tolerances), spotting=dict(folds=folds, radius=radius,
-                                                                                min_distance=min_distance),
-        pairs=dict(pairs or {}), results=results)
+        task='workout',
+        root=osp.abspath(root),
+        classes=info['classes'],
+        num_clips=len(kept),
+        left_out=left_out,
+        skipped=info.get('skipped', []),
+        max_frames=info['protocol']['max_frames'],
+        step_pattern=step_pattern,
+        fewshot_k=list(subsets),
+        trials=max(len(v) for v in subsets.values()),
+        counting_clips=len(markers),
+        tolerances=list(tolerances),
+        spotting=dict(folds=folds, radius=radius, min_distance=min_distance),
+        pairs=dict(pairs or {}),
+        results=results)
     atomic_write_json(osp.join(work_dir, 'workout.json'), summary, indent=1)
     atomic_write_text(osp.join(work_dir, 'workout.md'), '# Workout videos\n\n' + workout_markdown(summary))
     return summary
 
 
-def _clip_features(actions_file: str, dirs: Sequence[str], root: str) -> Tuple[List[np.ndarray], np.ndarray, List]:
+def _clip_features(actions_file: str, dirs: Sequence[str],
+                   root: str) -> Tuple[List[np.ndarray], np.ndarray, List]:
     from .runner_utils import build_dataset, dataset_actions
-    ds = build_dataset(dict(type='FeatureSequenceDataset', ann_file=actions_file, feature_dirs=list(dirs),
-                            dataset_info_file=osp.join(root, 'dataset.json'), view_mode='stack', on_empty='skip',
-                            test_mode=True))
+    ds = build_dataset(
+        dict(
+            type='FeatureSequenceDataset',
+            ann_file=actions_file,
+            feature_dirs=list(dirs),
+            dataset_info_file=osp.join(root, 'dataset.json'),
+            view_mode='stack',
+            on_empty='skip',
+            test_mode=True))
     return dataset_actions(ds)
 
 
@@ -314,9 +354,11 @@ def workout_markdown(summary: dict) -> str:
     if loo:
         ks = [k for k in next(iter(loo.values())) if k.startswith('P@')]
         lines += [
-            f"Leave-one-out over {summary['num_clips']} clips (first {summary['max_frames']} frames each, DTW "
-            f"{summary['step_pattern']} over all flip combinations); 95 % bootstrap intervals over the clips.", '',
-            '| features | NNS top-1 % | ' + ' | '.join(f'{k} %' for k in ks) + ' |', '|---|' + '---|' * (len(ks) + 1)
+            f"Leave-one-out over {summary['num_clips']} clips (first {summary['max_frames']} frames each, "
+            f"DTW {summary['step_pattern']} over all flip combinations); 95 % bootstrap intervals over "
+            'the clips.',
+            '', '| features | NNS top-1 % | ' + ' | '.join(f'{k} %' for k in ks) + ' |',
+            '|---|' + '---|' * (len(ks) + 1)
         ]
         for n, r in loo.items():
             lines.append(f'| {n} | {_ci(r["nns"])} | ' + ' | '.join(_ci(r[k]) for k in ks) + ' |')
@@ -335,40 +377,46 @@ def workout_markdown(summary: dict) -> str:
                 if cells:
                     lines.append(f'| {n} / {method} | ' + ' | '.join(_spread_md(cells[k]) for k in ks) + ' |')
         lines.append('')
-    counts = [(n, m, r[f'count_{m}']) for n, r in res.items() for m in ('periodicity', 'bigru') if f'count_{m}' in r]
+    counts = [(n, m, r[f'count_{m}']) for n, r in res.items() for m in ('periodicity', 'bigru')
+              if f'count_{m}' in r]
     if counts:
         tols = summary['tolerances']
         lines += [
             f"Repetition counting on the {summary['counting_clips']} clips with markers (whole clips): "
             'periodicity = no training (autocorrelation period, peaks of the first principal component); '
             f"bigru = per-frame BiGRU boundary spotting, {summary['spotting']['folds']}-fold cross-validated "
-            f"over clips. MAE = mean |count error|, OBO = share with |error| <= 1 (95 % bootstrap intervals); "
-            f"event AP at +-{', +-'.join(map(str, tols))} frames.", '',
+            'over clips. MAE = mean |count error|, OBO = share with |error| <= 1 (95 % bootstrap '
+            f"intervals); event AP at +-{', +-'.join(map(str, tols))} frames.", '',
             '| features / counter | MAE | OBO % | exact % | ' + ' | '.join(f'AP@{t} %' for t in tols) + ' |',
             '|---|' + '---|' * (3 + len(tols))
         ]
         for n, m, c in counts:
             lines.append(f"| {n} / {m} | {c['mae']:.2f} [{c['mae_ci'][0]:.2f}, {c['mae_ci'][1]:.2f}] | "
                          f"{100 * c['obo']:.1f} [{100 * c['obo_ci'][0]:.1f}, {100 * c['obo_ci'][1]:.1f}] | "
-                         f"{100 * c['exact']:.1f} | " + ' | '.join(f"{100 * c[f'ap@{t}']:.1f}" for t in tols) + ' |')
+                         f"{100 * c['exact']:.1f} | " + ' | '.join(f"{100 * c[f'ap@{t}']:.1f}"
+                                                                   for t in tols) + ' |')
         lines.append('')
     pairs = {s: t for s, t in summary.get('pairs', {}).items() if s in res and t in res}
     if pairs:
-        lines += ['Student minus teacher (positive = the student is better; for MAE, teacher minus student).', '',
-                  '| student vs teacher | NNS top-1 | periodicity MAE | BiGRU count MAE |', '|---|---|---|---|']
+        lines += [
+            'Student minus teacher (positive = the student is better; for MAE, teacher minus student).', '',
+            '| student vs teacher | NNS top-1 | periodicity MAE | BiGRU count MAE |', '|---|---|---|---|'
+        ]
         for s, t in pairs.items():
             a, b = res[s], res[t]
-            nns = (f"{a['loo']['nns']['value'] - b['loo']['nns']['value']:+.1f}" if 'loo' in a and 'loo' in b
-                   else '-')
-            mae = [f"{b[key]['mae'] - a[key]['mae']:+.2f}" if key in a and key in b else '-'
-                   for key in ('count_periodicity', 'count_bigru')]
+            nns = (f"{a['loo']['nns']['value'] - b['loo']['nns']['value']:+.1f}"
+                   if 'loo' in a and 'loo' in b else '-')
+            mae = [
+                f"{b[key]['mae'] - a[key]['mae']:+.2f}" if key in a and key in b else '-'
+                for key in ('count_periodicity', 'count_bigru')
+            ]
             lines.append(f'| {s} vs {t} | {nns} | {mae[0]} | {mae[1]} |')
         lines.append('')
     if summary.get('left_out'):
         lines.append(f"Left out (no frame with features in every set): {', '.join(summary['left_out'])}.")
     if summary.get('skipped'):
-        lines.append('Skipped videos (do not decode): ' + ', '.join(osp.basename(s['path']) for s in
-                                                                     summary['skipped']) + '.')
+        lines.append('Skipped videos (do not decode): ' +
+                     ', '.join(osp.basename(s['path']) for s in summary['skipped']) + '.')
     return '\n'.join(lines).rstrip() + '\n'
 
 
@@ -381,8 +429,11 @@ def stage_times(stamp_dir: str, extra: Optional[Dict[str, float]] = None) -> dic
             continue
         stamp = load_json(osp.join(stamp_dir, name))
         if stamp.get('state') == 'done' and 'seconds' in stamp:
-            rows.append(dict(name=name[:-5], seconds=round(float(stamp['seconds']), 1),
-                             finished=stamp.get('finished', '')))
+            rows.append(
+                dict(
+                    name=name[:-5],
+                    seconds=round(float(stamp['seconds']), 1),
+                    finished=stamp.get('finished', '')))
     rows.sort(key=lambda r: r['finished'])
     rows += [dict(name=n, seconds=round(float(v), 1), finished='') for n, v in (extra or {}).items()]
     return dict(task='stages', stages=rows, total_seconds=round(sum(r['seconds'] for r in rows), 1))
@@ -394,6 +445,6 @@ def stages_markdown(result: dict) -> str:
     lines += [f"| {r['name']} | {r['seconds']:.0f} | {r['finished']} |" for r in result['stages']]
     total = result['total_seconds']
     lines.append(f'| total (stages one after another) | {total:.0f} ({total / 60:.1f} min) | |')
-    return '\n'.join(lines) + '\n\nStages that do not depend on each other run side by side, so the job takes at most ' \
-        'the total.\n'
-
+    note = ('Stages that do not depend on each other run side by side, so the job takes at most the '
+            'total.')
+    return '\n'.join(lines) + '\n\n' + note + '\n'

@@ -27,9 +27,15 @@ def prepare_stage(cfg: Config, env: Dict[str, str]) -> Optional[Stage]:
     if not osp.isdir(source):
         raise FileNotFoundError(f'{source}: no such folder (the labelled clips to prepare; set --data-root)')
     root = prep.get('out_root') or osp.join(cfg.work_dir, 'data')
-    cmd = [prep.get('tool', 'tools/prepare_workout.py'), source, '-o', root] + [str(a) for a in prep.get('args', [])]
-    return Stage('prepare', cmd, inputs=[source],
-                 outputs=[root, osp.join(root, 'videos'), osp.join(root, 'dataset.json')], env=env)
+    cmd = [prep.get('tool', 'tools/prepare_workout.py'), source, '-o', root
+           ] + [str(a) for a in prep.get('args', [])]
+    return Stage(
+        'prepare',
+        cmd,
+        inputs=[source],
+        outputs=[root, osp.join(root, 'videos'),
+                 osp.join(root, 'dataset.json')],
+        env=env)
 
 
 def workout_stages(cfg: Config, root: str, feature_dirs: Dict[str, str], env: Dict[str, str]) -> List[Stage]:
@@ -45,26 +51,46 @@ def workout_stages(cfg: Config, root: str, feature_dirs: Dict[str, str], env: Di
     names = [n for n in ev.features if n in feature_dirs]
     missing = [n for n in ev.features if n not in feature_dirs]
     if missing:
-        raise ValueError(f'workout.features: unknown feature sets {missing}; the job makes {sorted(feature_dirs)}')
+        raise ValueError(
+            f'workout.features: unknown feature sets {missing}; the job makes {sorted(feature_dirs)}')
     out = osp.join(cfg.work_dir, 'workout')
-    cmd = ['tools/eval_workout.py', root, '--features', *[f'{n}={osp.relpath(feature_dirs[n], root)}' for n in names],
-           '--work-dir', out, '--tasks', *ev.get('tasks', ['nns', 'fewshot', 'count', 'spot']),
-           '--folds', str(ev.get('folds', 5))]
-    for key, flag in (('recognition_config', '--recognition-config'), ('spotting_config', '--spotting-config'),
-                      ('step_pattern', '--step-pattern')):
+    cmd = [
+        'tools/eval_workout.py', root, '--features',
+        *[f'{n}={osp.relpath(feature_dirs[n], root)}' for n in names], '--work-dir', out, '--tasks',
+        *ev.get('tasks', ['nns', 'fewshot', 'fewshot_bigru', 'count', 'spot']), '--folds',
+        str(ev.get('folds', 5))
+    ]
+    for key, flag in (('recognition_config', '--recognition-config'),
+                      ('spotting_config', '--spotting-config'), ('step_pattern', '--step-pattern')):
         if ev.get(key):
             cmd += [flag, ev[key]]
     cmd += ['--stage-stamps', osp.join(cfg.work_dir, 'stages')]  # the stage table of the report
     pairs = [f'{s}={t}' for s, t in (ev.get('pairs') or {}).items()]
     if pairs:
         cmd += ['--pairs', *pairs]
-    configs = [ev.get('recognition_config', 'configs/recognition/bigru_workout.py'),
-               ev.get('spotting_config', 'configs/detection/bigru-spot_workout-reps.py')]
+    configs = [
+        ev.get('recognition_config', 'configs/recognition/bigru_workout.py'),
+        ev.get('spotting_config', 'configs/detection/bigru-spot_workout-reps.py')
+    ]
     inputs = [osp.join(root, 'annotations'), *configs, *[feature_dirs[n] for n in names]]
-    stages = [Stage('workout', cmd, inputs=inputs, outputs=[osp.join(out, 'workout.json')], env=env,
-                    fresh_args=['--overwrite'], speed_args=['--workers', str(ev.get('workers', 1))])]
+    stages = [
+        Stage(
+            'workout',
+            cmd,
+            inputs=inputs,
+            outputs=[osp.join(out, 'workout.json')],
+            env=env,
+            fresh_args=['--overwrite'],
+            speed_args=['--workers', str(ev.get('workers', 1))])
+    ]
     report = osp.join(cfg.work_dir, 'report', 'report')
-    stages.append(Stage('report', ['tools/report.py', out, '-o', report, '--title',
-                                   f'vpd_mm: VPD on {osp.basename(osp.normpath(cfg.data_root))}'],
-                        inputs=[out], outputs=[report + '.html'], env=env))
+    stages.append(
+        Stage(
+            'report', [
+                'tools/report.py', out, '-o', report, '--title',
+                f'vpd_mm: VPD on {osp.basename(osp.normpath(cfg.data_root))}'
+            ],
+            inputs=[out],
+            outputs=[report + '.html'],
+            env=env))
     return stages

@@ -21,8 +21,8 @@ def count_metrics(pred: Sequence[float], gt: Sequence[float]) -> Dict[str, float
     if pred.shape != gt.shape or pred.ndim != 1 or pred.size == 0:
         raise ValueError(f'pred {pred.shape} and gt {gt.shape} must be equal, non-empty 1D arrays')
     err = np.abs(pred - gt)
-    return dict(mae=float(err.mean()), obo=float(np.mean(err <= 1)), exact=float(np.mean(err == 0)),
-                n=int(pred.size))
+    return dict(
+        mae=float(err.mean()), obo=float(np.mean(err <= 1)), exact=float(np.mean(err == 0)), n=int(pred.size))
 
 
 def match_events(pred_frames: np.ndarray, gt_frames: np.ndarray, tolerance: float) -> np.ndarray:
@@ -83,7 +83,8 @@ def event_ap(predictions: Mapping[str, Tuple[Sequence[float], Sequence[float]]],
     num_gt = sum(len(np.asarray(g).reshape(-1)) for g in ground_truth.values())
     flat = []
     for vid, (frames, scores) in predictions.items():
-        frames, scores = np.asarray(frames, np.float64).reshape(-1), np.asarray(scores, np.float64).reshape(-1)
+        frames, scores = np.asarray(frames, np.float64).reshape(-1), np.asarray(scores,
+                                                                                np.float64).reshape(-1)
         if frames.shape != scores.shape:
             raise ValueError(f'video {vid!r}: {frames.size} event frames but {scores.size} scores')
         flat += [(float(s), vid, float(f)) for f, s in zip(frames, scores)]
@@ -103,7 +104,8 @@ def event_ap(predictions: Mapping[str, Tuple[Sequence[float], Sequence[float]]],
     return average_precision(hits, num_gt)
 
 
-def find_peaks(signal: Sequence[float], min_distance: float = 1,
+def find_peaks(signal: Sequence[float],
+               min_distance: float = 1,
                threshold: Optional[float] = None) -> np.ndarray:
     """Indices of local maxima of ``signal``, strongest first, none within ``min_distance`` of a stronger one.
 
