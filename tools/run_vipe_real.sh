@@ -44,4 +44,4 @@ BOTH=$(train synth+msr configs/vipe/vipe-star_synthsport+msr.py \
     "val_dataloader.dataset.datasets.0.sources.0.root=$CORPUS/pose3d_corpus" | tail -n 1)
 
 "$PY" tools/eval_vipe_real.py --vipe "synth=$SYNTH" "synth+msr=$BOTH" --msr "$MSR" --msr-val-regex "$MSR_VAL" \
-    -o "$WORK" --update-doc docs/vipe_real.md
+    --retrieval-pool test --k 1 3 5 --trials "${TRIALS:-2}" -o "$WORK" --update-doc docs/vipe_real.md

@@ -4,7 +4,7 @@ JHMDB (:func:`evaluate_jhmdb`): for each split, the clips' normalized 2D joints 
 each VIPE* checkpoint are written in the VPD embedding format
 (:mod:`vpd_mm.datasets.jhmdb_features`), then evaluated with the project's downstream suite: DTW
 1-NN top-1 (train = gallery, test = queries) and retrieval precision@k
-(:func:`vpd_mm.downstream.nns.run_nns`, all clips of the split pooled), and the few-shot BiGRU and
+(:func:`vpd_mm.downstream.nns.run_nns`, all clips of the split pooled, or the test clips only), and the few-shot BiGRU and
 NNS-DTW at k clips per class (:func:`vpd_mm.downstream.fewshot.run_fewshot`).
 
 MSR Action3D cross-view (:func:`msr_cross_view`): two random cameras A and B are drawn (VIPE*'s
@@ -74,18 +74,39 @@ def prepare_jhmdb_split(src: str, out_dir: str, split: int, models: Dict[str, ob
     return sets
 
 
+def _cached_nns(cfg: Config, sets: Dict[str, List[str]], data_root: str, out_dir: str, ks: Sequence[int],
+                pool: str) -> dict:
+    """:func:`vpd_mm.downstream.nns.run_nns`, or its earlier summary when its inputs (feature files,
+    annotations, settings) are unchanged (``inputs.json`` holds their digest)."""
+    from vpd_mm.utils.fileio import content_digest
+
+    from .nns import run_nns
+    paths = [osp.join(data_root, 'annotations')] + [osp.join(data_root, d) for dirs in sets.values() for d in dirs]
+    digest = content_digest(paths) + f'|{sorted(sets.items())}|{list(ks)}|{pool}'
+    stamp, summary = osp.join(out_dir, 'inputs.json'), osp.join(out_dir, 'nns.json')
+    if osp.isfile(stamp) and osp.isfile(summary) and load_json(stamp).get('digest') == digest:
+        return load_json(summary)
+    result = run_nns(cfg, sets, out_dir, ks=ks, retrieval_pool=pool)
+    atomic_write_json(stamp, dict(digest=digest))
+    return result
+
+
 def evaluate_jhmdb(src: str,
                    work_dir: str,
                    checkpoints: Dict[str, str],
                    config: str = 'configs/recognition/bigru_jhmdb-split1_gt-joints.py',
                    splits: Sequence[int] = (1, 2, 3),
                    retrieval_ks: Sequence[int] = (1, 5),
+                   retrieval_pool: str = 'all',
                    fewshot_k: Sequence[int] = (1, 3, 5),
                    trials: int = 3,
                    epochs: Optional[int] = None,
                    workers: int = 1,
-                   device: str = 'cpu') -> dict:
+                   device: str = 'cpu',
+                   nns: bool = True) -> dict:
     """Normalized joints vs VIPE* checkpoints on the JHMDB GT joints of each split.
+
+    NNS and retrieval run for every split first, then the few-shot runs (the long part).
 
     Args:
         src: Folder with the DD-Net pickles ``GT_{train,test}_{1,2,3}.pkl``.
@@ -94,27 +115,39 @@ def evaluate_jhmdb(src: str,
         config: BiGRU recognition config of JHMDB (its data root is replaced per split).
         splits: JHMDB splits.
         retrieval_ks: Precision@k cut-offs.
+        retrieval_pool: ``'all'`` (every clip of the split ranks all others, the published code) or
+            ``'test'`` (the test clips among themselves).
         fewshot_k: Clips per class of the few-shot runs (none: no few-shot runs).
         trials: Few-shot subsets per k.
         epochs: Override the BiGRU epochs.
         workers: Processes for the BiGRU trainings.
         device: Torch device for embedding.
+        nns: Run DTW 1-NN and retrieval (off: few-shot only).
 
     Returns:
-        ``{'splits': {s: {'nns': nns summary, 'fewshot': few-shot summary}}, 'feature_sets': [...]}``.
+        ``{'splits': {s: {'nns': nns summary or None, 'fewshot': few-shot summary or None}},
+        'feature_sets': [...], ...}``.
     """
     from vpd_mm.pose.vipe_embeddings import load_vipe_model
 
     from .fewshot import run_fewshot
-    from .nns import run_nns
     models = {name: load_vipe_model(path, device=device) for name, path in checkpoints.items()}
-    out = dict(splits={}, checkpoints=dict(checkpoints), fewshot_k=list(fewshot_k), trials=trials)
+    out = dict(splits={}, checkpoints=dict(checkpoints), fewshot_k=list(fewshot_k), trials=trials,
+               retrieval_pool=retrieval_pool)
+    prepared = {}
     for split in splits:
         root = osp.join(work_dir, f'split{split}')
-        sets = prepare_jhmdb_split(src, root, split, models, checkpoints, fewshot_k, trials)
-        cfg = jhmdb_split_config(config, root)
-        nns = run_nns(cfg, sets, osp.join(work_dir, 'nns', f'split{split}'), ks=retrieval_ks, retrieval_pool='all')
-        fewshot = None if not fewshot_k else run_fewshot(
+        sets = prepare_jhmdb_split(src, root, split, models, checkpoints, fewshot_k or (1, ), trials)
+        prepared[split] = (sets, jhmdb_split_config(config, root))
+        out['feature_sets'] = list(sets)
+        out['splits'][str(split)] = dict(nns=None, fewshot=None)
+        if nns:
+            out['splits'][str(split)]['nns'] = _cached_nns(prepared[split][1], sets, root,
+                                                           osp.join(work_dir, 'nns', f'split{split}'),
+                                                           retrieval_ks, retrieval_pool)
+    for split in splits if fewshot_k else ():
+        sets, cfg = prepared[split]
+        out['splits'][str(split)]['fewshot'] = run_fewshot(
             copy.deepcopy(cfg),
             sets,
             list(fewshot_k),
@@ -124,8 +157,6 @@ def evaluate_jhmdb(src: str,
             methods=('bigru', 'nns'),
             baselines={},
             workers=workers)
-        out['splits'][str(split)] = dict(nns=nns, fewshot=fewshot)
-        out['feature_sets'] = list(sets)
     return out
 
 
@@ -237,17 +268,25 @@ def msr_pose_invariance(msr_root: str,
 
 
 def _mean_std(values: Sequence[float]) -> str:
-    return f'{np.mean(values):.1f} ± {np.std(values):.1f}'
+    """``mean ± std`` of the values present (not NaN); with some missing, how many were averaged."""
+    values = np.asarray(values, np.float64)
+    done = values[~np.isnan(values)]
+    if not len(done):
+        return '-'
+    text = f'{done.mean():.1f} ± {done.std():.1f}'
+    return text if len(done) == len(values) else f'{text} ({len(done)} of {len(values)} splits)'
 
 
 def jhmdb_table(result: dict, labels: Optional[Dict[str, str]] = None) -> str:
     """Markdown: rows = feature sets; columns = per-split values and mean ± std over the splits."""
     labels = labels or {}
     splits = sorted(result['splits'], key=int)
-    metrics = [('nns', 'nn_top1', 'DTW 1-NN top-1')]
-    first = result['splits'][splits[0]]['nns']['results']
-    metrics += [('nns', key, f'retrieval {key}') for key in next(iter(first.values())) if key.startswith('P@')]
-    fewshot_k = result['fewshot_k'] if result['splits'][splits[0]].get('fewshot') else []
+    metrics = []
+    if result['splits'][splits[0]].get('nns'):
+        first = result['splits'][splits[0]]['nns']['results']
+        metrics += [('nns', 'nn_top1', 'DTW 1-NN top-1')]
+        metrics += [('nns', key, f'retrieval {key}') for key in next(iter(first.values())) if key.startswith('P@')]
+    fewshot_k = result['fewshot_k'] if any(part.get('fewshot') for part in result['splits'].values()) else []
     metrics += [('fewshot', f'/bigru:{k}', f'BiGRU k={k}') for k in fewshot_k]
     metrics += [('fewshot', f'/nns:{k}', f'NNS-DTW k={k}') for k in fewshot_k]
     head = '| features | metric | ' + ' | '.join(f'split {s}' for s in splits) + ' | mean ± std |'
@@ -256,15 +295,15 @@ def jhmdb_table(result: dict, labels: Optional[Dict[str, str]] = None) -> str:
         for source, key, title in metrics:
             vals = []
             for s in splits:
-                part = result['splits'][s][source]['results']
+                part = (result['splits'][s].get(source) or {}).get('results', {})
                 if source == 'nns':
-                    vals.append(part[fs][key])
+                    vals.append(part[fs][key] if fs in part else np.nan)
                 else:
                     method, k = key[1:].split(':')
                     cell = part.get(f'{fs}/{method}', {}).get(k)
                     vals.append(np.nan if cell is None else cell['mean'])
-            lines.append(f'| {labels.get(fs, fs)} | {title} | ' + ' | '.join(f'{v:.1f}' for v in vals) +
-                         f' | {_mean_std(vals)} |')
+            lines.append(f'| {labels.get(fs, fs)} | {title} | ' +
+                         ' | '.join('-' if np.isnan(v) else f'{v:.1f}' for v in vals) + f' | {_mean_std(vals)} |')
     return '\n'.join(lines) + '\n'
 
 
