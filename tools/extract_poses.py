@@ -30,7 +30,10 @@ SynthSport root), ``OUT/mmaction/stgcn_teacher2d.pkl`` (one entry per element, s
 SynthSport's ``mmaction/stgcn_gt2d.pkl``), and, with ``--eval-gt ROOT``, evaluates the result
 against SynthSport GT (``OUT/teacher_eval.json`` + a table; see tools/eval_teacher.py).
 
-``--workers N`` shares the videos among N processes, each with its own teacher and one torch
+Distributed (``python -m torch.distributed.run --nproc_per_node N tools/extract_poses.py ... --launcher
+pytorch``, or ``tools/slurm_extract.sh``): each rank takes every N-th video, rank 0 writes the pickles
+and the summary after all are done; the files equal a one-process run's. ``--workers N`` shares the
+videos among N processes on one machine, each with its own teacher and one torch
 thread (up to the number of cores; on a GPU every worker holds the models in its memory). The
 files are byte-identical to a one-process run with one thread (``OMP_NUM_THREADS=1``); with workers
 there is one progress bar, over the videos.
@@ -108,6 +111,8 @@ def parse_args(argv=None):
     p.add_argument('--retry-skipped', action='store_true', help='with --resume: retry skipped videos')
     p.add_argument('--max-cache-mb', type=float, help='keep decoded frames in memory up to this size')
     p.add_argument('--no-progress', action='store_true', help='no progress bars')
+    from vpd_mm.utils.dist import add_launcher_args
+    add_launcher_args(p)
     args = p.parse_args(argv)
     if args.workers < 1:
         p.error(f'--workers must be at least 1, got {args.workers}')
@@ -164,14 +169,16 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
     from vpd_mm.teachers import evaluate_teacher, extract_poses, format_report, list_videos
+    from vpd_mm.utils.dist import close, init_launcher, rank_device
     from vpd_mm.utils.fileio import atomic_write_json
 
     videos = list_videos(args.videos)
+    init_launcher(args.launcher)
     summary = extract_poses(
         videos,
         args.out,
         teacher_cfg(args),
-        device=args.device,
+        device=rank_device(args.device),
         boxes_from=args.boxes_from,
         resume=args.resume,
         overwrite=args.overwrite,
@@ -179,6 +186,9 @@ def main(argv=None) -> int:
         annotations=args.annotations,
         progress=not args.no_progress,
         workers=args.workers)
+    close()
+    if summary is None:  # a rank other than 0 of a distributed run: rank 0 reports
+        return 0
     print(f'{len(summary["finished"])} of {len(videos)} videos finished, {len(summary["skipped"])} skipped, '
           f'{len(summary["failed"])} failed -> {osp.join(args.out, "pose")}')
     for vid, reason in summary['skipped'].items():

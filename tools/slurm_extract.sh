@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Slurm extraction: srun starts GPUS tasks of one per-video tool; each task (rank) takes every
 # GPUS-th video of the sorted list, rank 0 writes the index / summary once all are done.
-# TOOL: extract_crops | apply_vipe | apply_vpd | extract_poses (or a path to a tool that takes
-# --launcher; tools/extract_poses.py does not take it yet).
+# TOOL: extract_poses | extract_crops | apply_vipe | apply_vpd (or a path to a tool that takes
+# --launcher).
 # Usage: [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=5] [SRUN_ARGS=...] \
 #            bash tools/slurm_extract.sh PARTITION JOB_NAME TOOL [tool arguments]
 #   e.g. GPUS=16 bash tools/slurm_extract.sh gpu vipe apply_vipe data/teacher/pose VIPE.pth \

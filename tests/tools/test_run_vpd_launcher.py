@@ -58,7 +58,7 @@ def test_quick_job_dry_run_with_two_processes(tmp_path):
         for line in proc.stdout.splitlines() if line.startswith('[')
     }
     launch = '-m torch.distributed.run --standalone --nproc_per_node=2'
-    for name in ('crops', 'teacher_vipe', 'train_vpd_vi', 'apply_vpd_vi'):
+    for name in ('poses', 'crops', 'teacher_vipe', 'train_vpd_vi', 'apply_vpd_vi'):
         assert launch in lines[name] and lines[name].endswith('--launcher pytorch'), lines[name]
     for name in ('generate', 'teacher_2d', 'nns', 'fewshot', 'report'):
         assert 'torch.distributed.run' not in lines[name]

@@ -163,7 +163,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None, nproc: int 
     stages.append(Stage('poses', cmd, resume_args=['--resume'], fresh_args=['--overwrite'],
                         speed_args=['--workers', str(teachers.get('workers', 1))],
                         inputs=[videos, teachers.pose_teacher, *teacher_files(teachers.pose_teacher)],
-                        outputs=[pose_root], env=env))
+                        outputs=[pose_root], env=env, distributed=True,
+                        dist_args=['--workers', str(max(1, teachers.get('workers', 1) // nproc))]))
 
     # One crop set per crop size: `crops` at crops.crop_size, `crops_<size>px` for a student that names
     # another `crop_size` (e.g. the 128 px 2D-VPD student beside 64 px VI-VPD students).

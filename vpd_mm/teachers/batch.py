@@ -32,6 +32,9 @@ from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequenc
 
 from tqdm import tqdm
 
+from mmengine.dist import get_dist_info
+
+from vpd_mm.utils.dist import gather_results, shard
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 from vpd_mm.utils.threads import use_one_thread
 
@@ -49,13 +52,14 @@ SUMMARY_FILE = 'extract_summary.json'
 
 
 @contextlib.contextmanager
-def output_lock(out_root: str) -> Iterator[None]:
-    """Hold ``out_root/.extract.lock`` (this process's id) so two runs never write one folder.
+def output_lock(out_root: str, name: str = LOCK_FILE) -> Iterator[None]:
+    """Hold ``out_root/<name>`` (this process's id) so two runs never write one folder (in a distributed
+    run each rank holds its own lock, ``.extract.lock.rank<r>`` beyond rank 0).
 
     Raises:
         RuntimeError: Another live process on this machine holds the lock.
     """
-    path = osp.join(out_root, LOCK_FILE)
+    path = osp.join(out_root, name)
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -271,7 +275,7 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
                   annotations: Optional[str] = None,
                   cfg_options: Optional[dict] = None,
                   progress: bool = True,
-                  workers: int = 1) -> dict:
+                  workers: int = 1) -> Optional[dict]:
     """Extract VPD pose files for many videos with one pose teacher and write the PoseDataset pickles.
 
     Bad inputs (undecodable video, no person, boxes that do not fit the video) get
@@ -294,8 +298,14 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
         workers: Processes over videos (each builds its own teacher, one torch thread each); the
             files are the same as with one.
 
+    In a distributed run (``tools/extract_poses.py --launcher pytorch|slurm``, mmengine's process
+    group) each rank takes every N-th video of the sorted list (:func:`~vpd_mm.utils.dist.shard`),
+    skips its finished ones on ``resume`` and writes each video atomically, as one process does; after
+    all ranks are done (a barrier) rank 0 writes the pickles and the summary over all videos.
+
     Returns:
-        Summary ``{finished, skipped: {vid: reason}, failed: {vid: error}, pickles}``.
+        Summary ``{finished, skipped: {vid: reason}, failed: {vid: error}, pickles}`` (``None`` on the
+        ranks other than 0 of a distributed run).
 
     Raises:
         FileExistsError: ``out_root`` holds results and neither ``resume`` nor ``overwrite`` is set.
@@ -304,6 +314,8 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
     """
     if workers < 1:
         raise ValueError(f'workers must be >= 1, got {workers}')
+    rank, world_size = get_dist_info()
+    all_videos, videos = list(videos), shard(list(videos)) if world_size > 1 else list(videos)
     teacher = load_teacher_config(teacher, cfg_options)
     if boxes_from is None:
         _check_tracking(teacher)
@@ -321,7 +333,7 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
             f'{out_root} already holds results for {len(done) + len(skipped_before)} of these '
             'videos; pass --resume to keep them or --overwrite to redo them')
     os.makedirs(out_root, exist_ok=True)
-    with output_lock(out_root):
+    with output_lock(out_root, LOCK_FILE if rank == 0 else f'{LOCK_FILE}.rank{rank}'):
         _check_settings(out_root, settings, resume and not overwrite)
 
         if overwrite or not resume:
@@ -341,7 +353,13 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
             boxes_from=boxes_from,
             extra_meta=dict(teacher={k: settings['teacher'][k] for k in ('person_finder', 'pose_estimator')
                                      if k in settings['teacher']}))
-        failed = _extract_all(todo, spec, workers, progress)
+        failed = _extract_all(todo, spec, workers, progress and rank == 0)
+        # every rank's videos (a barrier: the other ranks' files are complete after it)
+        processed = gather_results({v: failed.get(v, '') for v, _ in todo})
+        if processed is None:  # not rank 0: rank 0 writes the pickles and the summary
+            return None
+        failed = {v: err for v, err in processed.items() if err}
+        videos = all_videos
 
         finished = [v for v, _ in videos if osp.isfile(osp.join(pose_root, v, META_FILE))]
         all_skipped = {
@@ -356,7 +374,7 @@ def extract_poses(videos: Sequence[Tuple[str, str]],
             skipped=all_skipped,
             failed=failed,
             pickles=pickles,
-            processed_this_run=[v for v, _ in todo])
+            processed_this_run=list(processed))
         atomic_write_json(osp.join(out_root, SUMMARY_FILE), summary, indent=1)
         return summary
 
