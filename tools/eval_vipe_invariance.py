@@ -7,7 +7,7 @@ Usage::
     python tools/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split all \
         --checkpoint CKPT
     python tools/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split val \
-        --val-regex '_s(09|10)_' --checkpoint CKPT     # the subjects configs/vipe/vipe-star_synthsport+msr.py holds out
+        --val-regex '_s(09|10)_' --checkpoint CKPT   # subjects vipe-star_synthsport+msr.py holds out
 
 Distinct 3D poses (some bone differs by >= 45 degrees from every other) are drawn from the source's
 sequences of the given split (the same deterministic split as ``Pose3DDataset``), each is projected

@@ -7,16 +7,18 @@ Usage::
         [--splits 1 2 3] [--k 1 3 5] [--trials 3] [--workers 1] [-o work_dirs/vipe_real] \
         [--update-doc docs/vipe_real.md]
 
-Rows: normalized 2D joints and one VIPE* feature set per ``--vipe NAME=CKPT``. JHMDB (train = gallery,
-test = queries, per split): DTW 1-NN top-1, retrieval precision@1/@5 (all clips of the split pooled,
-each a query; ``--retrieval-pool test``: the test clips only), few-shot BiGRU and NNS-DTW at k clips
-per class (``--trials`` seeded subsets); mean ± std over the splits. MSR Action3D held-out subjects (``--msr-val-regex``, the subjects the VIPE*
-training held out): DTW 1-NN action top-1 with queries seen by one random camera and the gallery (the
-other held-out sequences) by another, and the same-view reference (``--msr-repeats`` camera pairs).
-Finished work is kept in the work dir: NNS / retrieval and the MSR figures are reused while their
-inputs are unchanged, few-shot runs are resumed (so parts can run side by side, e.g. one ``--splits S
---no-msr`` process per split, then the whole command gathers them). Writes ``OUT/results.json`` and ``OUT/results.md``;
-``--update-doc`` replaces the marked block of a Markdown file with the tables.
+Rows: normalized 2D joints and one VIPE* feature set per ``--vipe NAME=CKPT``. JHMDB (train =
+gallery, test = queries, per split): DTW 1-NN top-1, retrieval precision@1/@5 (all clips of the
+split pooled, each a query; ``--retrieval-pool test``: the test clips only), few-shot BiGRU and
+NNS-DTW at k clips per class (``--trials`` seeded subsets); mean ± std over the splits. MSR Action3D
+held-out subjects (``--msr-val-regex``, the subjects the VIPE* training held out): per pose, finding
+the other random-camera view of a pose among 100 and the distance ratio; per sequence, DTW 1-NN
+action top-1 with queries seen by one random camera and the gallery (the other held-out sequences)
+by another, and the same-view reference (``--msr-repeats`` camera pairs). Finished work is kept in
+the work dir: NNS / retrieval and the MSR figures are reused while their inputs are unchanged,
+few-shot runs are resumed (so parts can run side by side, e.g. one ``--splits S --no-msr`` process
+per split, then the whole command gathers them). Writes ``OUT/results.json`` and
+``OUT/results.md``; ``--update-doc`` replaces the marked block of a Markdown file with the tables.
 """
 import argparse
 import os.path as osp
@@ -34,14 +36,25 @@ def parse_args(argv=None):
     parser.add_argument('--vipe', nargs='+', required=True, metavar='NAME=CKPT', help='VIPE* checkpoints')
     parser.add_argument('--jhmdb', default=osp.join(SHARED, 'jhmdb_gt'), help='DD-Net JHMDB GT pickles')
     parser.add_argument(
-        '--msr', default=osp.join(SHARED, 'msr_action3d', 'MSRAction3DSkeletonReal3D'), help='MSR Action3D skeletons')
+        '--msr',
+        default=osp.join(SHARED, 'msr_action3d', 'MSRAction3DSkeletonReal3D'),
+        help='MSR Action3D skeletons')
     parser.add_argument('--msr-val-regex', default='_s(09|10)_', help='held-out MSR sequences')
     parser.add_argument('--msr-repeats', type=int, default=5, help='camera pairs of the MSR cross-view check')
     parser.add_argument(
-        '--splits', type=int, nargs='*', default=[1, 2, 3], choices=[1, 2, 3], help='JHMDB splits (none: no JHMDB)')
+        '--splits',
+        type=int,
+        nargs='*',
+        default=[1, 2, 3],
+        choices=[1, 2, 3],
+        help='JHMDB splits (none: no JHMDB)')
     parser.add_argument('--no-msr', action='store_true', help='leave the MSR Action3D figures out')
     parser.add_argument(
-        '--k', type=int, nargs='*', default=[1, 3, 5], help='few-shot clips per class (none: no few-shot runs)')
+        '--k',
+        type=int,
+        nargs='*',
+        default=[1, 3, 5],
+        help='few-shot clips per class (none: no few-shot runs)')
     parser.add_argument('--trials', type=int, default=3, help='few-shot subsets per k')
     parser.add_argument('--epochs', type=int, help='override the BiGRU epochs')
     parser.add_argument(
@@ -78,22 +91,28 @@ def main(argv=None):
 
     def write(jhmdb, msr=None, invariance=None):
         """Results so far: results.json, results.md and the doc's block (after each phase)."""
-        atomic_write_json(osp.join(args.work_dir, 'results.json'),
-                          dict(jhmdb=jhmdb, msr=msr, msr_pose_invariance=invariance, seconds=seconds), indent=1)
+        atomic_write_json(
+            osp.join(args.work_dir, 'results.json'),
+            dict(jhmdb=jhmdb, msr=msr, msr_pose_invariance=invariance, seconds=seconds),
+            indent=1)
         ckpts = ', '.join(f'`{n}` = `{p}`' for n, p in checkpoints.items())
         pool = 'all clips of the split' if args.retrieval_pool == 'all' else 'the test clips'
         text = f'VIPE* checkpoints: {ckpts}.\n'
         if args.splits:
-            text += (f'\nJHMDB GT joints (DD-Net pickles, 14 classes), splits {", ".join(map(str, args.splits))}; '
-                     f'retrieval among {pool}; few-shot: {args.trials} subsets per k, BiGRU of `{args.config}`.\n\n' +
-                     jhmdb_table(jhmdb, labels))
+            text += (
+                f'\nJHMDB GT joints (DD-Net pickles, 14 classes), splits {", ".join(map(str, args.splits))}; '
+                f'retrieval among {pool}; ' +
+                (f'few-shot: {args.trials} subsets per k, BiGRU of `{args.config}`'
+                 if args.k else 'no few-shot runs') +
+                '.\n\n' + jhmdb_table(jhmdb, labels))
         if msr is not None:
             reps = msr['repeats']
             text += (
-                f'\nMSR Action3D held-out sequences (`{args.msr_val_regex}`: {msr["num_sequences"]} sequences, '
-                f'{msr["num_classes"]} actions). Per pose: {invariance["num_poses"]} distinct poses, each seen by '
-                f'two random cameras, the other view searched among {invariance["num_candidates"]} poses (top-1 %) '
-                f'and the distance ratio (means over {reps} camera draws). Per sequence: DTW 1-NN action top-1 '
+                f'\nMSR Action3D held-out sequences (`{args.msr_val_regex}`: {msr["num_sequences"]} '
+                f'sequences, {msr["num_classes"]} actions). Per pose: {invariance["num_poses"]} distinct '
+                f'poses, each seen by two random cameras, the other view searched among '
+                f'{invariance["num_candidates"]} poses (top-1 %) and the distance ratio (means over {reps} '
+                f'camera draws). Per sequence: DTW 1-NN action top-1 '
                 f'(%), gallery = the other held-out sequences, mean ± std over {reps} camera pairs:\n\n' +
                 msr_table(msr, invariance, labels))
         atomic_write_text(osp.join(args.work_dir, 'results.md'), text)
@@ -111,22 +130,38 @@ def main(argv=None):
     if not args.no_msr:
         start = time.time()
         msr_path = osp.join(args.work_dir, 'msr', 'msr.json')
-        key = dict(checkpoints={n: _sha1(p) for n, p in checkpoints.items()}, msr=osp.abspath(args.msr),
-                   val_regex=args.msr_val_regex, repeats=args.msr_repeats)
+        key = dict(
+            checkpoints={
+                n: _sha1(p)
+                for n, p in checkpoints.items()
+            },
+            msr=osp.abspath(args.msr),
+            val_regex=args.msr_val_regex,
+            repeats=args.msr_repeats)
         cached = load_json(msr_path) if osp.isfile(msr_path) else {}
         if cached.get('key') == key:
             msr, invariance = cached['cross_view'], cached['pose_invariance']
         else:
             msr = msr_cross_view(args.msr, checkpoints, args.msr_val_regex, args.msr_repeats)
-            invariance = msr_pose_invariance(args.msr, checkpoints, args.msr_val_regex, repeats=args.msr_repeats)
+            invariance = msr_pose_invariance(
+                args.msr, checkpoints, args.msr_val_regex, repeats=args.msr_repeats)
             atomic_write_json(msr_path, dict(key=key, cross_view=msr, pose_invariance=invariance), indent=1)
         seconds['msr'] = time.time() - start
         text = write(jhmdb, msr, invariance)
     start = time.time()
     jhmdb['fewshot_k'] = list(args.k)
     for split in args.splits if args.k else ():  # the tables are rewritten after each split
-        few = evaluate_jhmdb(args.jhmdb, args.work_dir, checkpoints, args.config, [split], (1, 5),
-                             args.retrieval_pool, args.k, args.trials, args.epochs, args.workers, nns=False)
+        few = evaluate_jhmdb(
+            args.jhmdb,
+            args.work_dir,
+            checkpoints,
+            args.config, [split], (1, 5),
+            args.retrieval_pool,
+            args.k,
+            args.trials,
+            args.epochs,
+            args.workers,
+            nns=False)
         jhmdb['splits'][str(split)]['fewshot'] = few['splits'][str(split)]['fewshot']
         seconds['jhmdb_fewshot'] = time.time() - start
         text = write(jhmdb, msr, invariance)
@@ -134,6 +169,7 @@ def main(argv=None):
     if args.update_doc:
         print(f'updated {args.update_doc}')
     print(', '.join(f'{k} {v:.0f} s' for k, v in seconds.items()))
+
 
 if __name__ == '__main__':
     main()

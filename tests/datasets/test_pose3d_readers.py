@@ -150,14 +150,16 @@ def test_msr_reader_errors_name_file_and_line(tmp_path):
         load_msr_action3d_skeleton(write(bad))
     bad = list(lines)
     bad[24] = '0.1 0.2 0.3'
-    with pytest.raises(ValueError, match=r'a01_s01_e01_skeleton3D.txt, line 25: expected 4 numbers.*3 fields'):
+    with pytest.raises(ValueError,
+                       match=r'a01_s01_e01_skeleton3D.txt, line 25: expected 4 numbers.*3 fields'):
         load_msr_action3d_skeleton(write(bad))
     bad = list(lines)
     bad[5] = '0.1 nan 0.3 1'
     with pytest.raises(ValueError, match=r'line 6: non-finite'):
         load_msr_action3d_skeleton(write(bad))
     # wrong joint count: 2 frames of 20 joints plus one joint line too many / a frame of 19 joints
-    with pytest.raises(ValueError, match=r'skeleton3D.txt, line 41: the last frame has 1 joint lines, expected 20'):
+    with pytest.raises(ValueError,
+                       match=r'skeleton3D.txt, line 41: the last frame has 1 joint lines, expected 20'):
         load_msr_action3d_skeleton(write(lines + ['1 1 1 1']))
     with pytest.raises(ValueError, match=r'line 21: the last frame has 19 joint lines, expected 20'):
         load_msr_action3d_skeleton(write(lines[:-1]))

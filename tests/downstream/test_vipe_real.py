@@ -59,19 +59,36 @@ def test_msr_cross_view(tmp_path, repo_root):
             assert len(cell['values']) == 2 and 0.0 <= cell['mean'] <= 100.0
     with pytest.raises(ValueError, match='need at least 2'):
         msr_cross_view(str(tmp_path / 'msr'), {}, val_regex='_s09_')
-    inv = msr_pose_invariance(str(tmp_path / 'msr'), {'tiny': ckpt}, val_regex='_s0[23]_', num_poses=30,
-                              num_candidates=8, repeats=2)
+    inv = msr_pose_invariance(
+        str(tmp_path / 'msr'), {'tiny': ckpt},
+        val_regex='_s0[23]_',
+        num_poses=30,
+        num_candidates=8,
+        repeats=2)
     assert set(inv['features']) == {'joints', 'vipe_tiny'} and inv['num_candidates'] == 8
     for cell in inv['features'].values():
         assert 0.0 <= cell['top1'] <= 100.0 and cell['distance_ratio'] > 0
 
 
 def test_jhmdb_table_and_doc_block(tmp_path):
-    nns = {'joints': {'nn_top1': 50.0, 'P@1': 40.0, 'P@5': 30.0},
-           'vipe_a-b': {'nn_top1': 60.0, 'P@1': 45.0, 'P@5': 35.0}}
+    nns = {
+        'joints': {
+            'nn_top1': 50.0,
+            'P@1': 40.0,
+            'P@5': 30.0
+        },
+        'vipe_a-b': {
+            'nn_top1': 60.0,
+            'P@1': 45.0,
+            'P@5': 35.0
+        }
+    }
     few = {f'{fs}/{m}': {'1': dict(mean=20.0 + i)} for i, fs in enumerate(nns) for m in ('bigru', 'nns')}
-    result = dict(fewshot_k=[1], feature_sets=list(nns),
-                  splits={s: dict(nns=dict(results=nns), fewshot=dict(results=few)) for s in ('1', '2')})
+    result = dict(
+        fewshot_k=[1],
+        feature_sets=list(nns),
+        splits={s: dict(nns=dict(results=nns), fewshot=dict(results=few))
+                for s in ('1', '2')})
     table = jhmdb_table(result, {'joints': 'normalized 2D joints'})
     assert '| normalized 2D joints | DTW 1-NN top-1 | 50.0 | 50.0 | 50.0 ± 0.0 |' in table
     assert '| vipe_a-b | BiGRU k=1 | 21.0 | 21.0 | 21.0 ± 0.0 |' in table
@@ -89,8 +106,10 @@ def test_jhmdb_table_and_doc_block(tmp_path):
 def _fake_jhmdb(root, rng, classes=('clap', 'run', 'wave')):
     """DD-Net style pickles of one split: 2 training and 1 test clip per class (noisy class prototypes)."""
     os.makedirs(root)
-    protos = [np.cumsum(rng.normal(scale=0.02, size=(16, 15, 2)), axis=0) + rng.normal(size=(1, 15, 2))
-              for _ in classes]
+    protos = [
+        np.cumsum(rng.normal(scale=0.02, size=(16, 15, 2)), axis=0) + rng.normal(size=(1, 15, 2))
+        for _ in classes
+    ]
     for part, n in (('train', 2), ('test', 1)):
         poses, labels = [], []
         for c, proto in zip(classes, protos):
@@ -111,15 +130,22 @@ def test_eval_tool_end_to_end(tmp_path, repo_root, monkeypatch):
     ckpt = _tiny_vipe_checkpoint(tmp_path / 'vipe.pth', repo_root)
     doc = tmp_path / 'vipe_real.md'
     doc.write_text(f'# VIPE*\n{DOC_BEGIN}\n{DOC_END}\n')
-    spec = importlib.util.spec_from_file_location('eval_vipe_real', osp.join(repo_root, 'tools', 'eval_vipe_real.py'))
+    spec = importlib.util.spec_from_file_location('eval_vipe_real',
+                                                  osp.join(repo_root, 'tools', 'eval_vipe_real.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     work = tmp_path / 'work'
-    tool.main(['--vipe', f'tiny={ckpt}', '--jhmdb', str(tmp_path / 'jhmdb'), '--msr', str(tmp_path / 'msr'),
-               '--msr-val-regex', '_s0[23]_', '--msr-repeats', '1', '--splits', '1', '--k', '1', '--trials', '1',
-               '--epochs', '1', '-o', str(work), '--update-doc', str(doc)])
+    tool.main([
+        '--vipe', f'tiny={ckpt}', '--jhmdb',
+        str(tmp_path / 'jhmdb'), '--msr',
+        str(tmp_path / 'msr'), '--msr-val-regex', '_s0[23]_', '--msr-repeats', '1', '--splits', '1', '--k',
+        '1', '--trials', '1', '--epochs', '1', '-o',
+        str(work), '--update-doc',
+        str(doc)
+    ])
     feats = work / 'split1'
-    assert len(os.listdir(feats / 'features')) == 9 and len(list((feats / 'vipe_tiny').glob('*.emb.pkl'))) == 9
+    assert len(os.listdir(feats / 'features')) == 9 and len(list(
+        (feats / 'vipe_tiny').glob('*.emb.pkl'))) == 9
     from vpd_mm.utils import load_embeddings
     frame, emb, meta = load_embeddings(str(feats / 'vipe_tiny' / 'test1_0000.emb.pkl'))[0]
     assert emb.shape == (2, 8) and meta['kp_score'] == 1.0

@@ -4,14 +4,16 @@ JHMDB (:func:`evaluate_jhmdb`): for each split, the clips' normalized 2D joints 
 each VIPE* checkpoint are written in the VPD embedding format
 (:mod:`vpd_mm.datasets.jhmdb_features`), then evaluated with the project's downstream suite: DTW
 1-NN top-1 (train = gallery, test = queries) and retrieval precision@k
-(:func:`vpd_mm.downstream.nns.run_nns`, all clips of the split pooled, or the test clips only), and the few-shot BiGRU and
+(:func:`vpd_mm.downstream.nns.run_nns`, all clips of the split pooled, or the test clips only), and
+the few-shot BiGRU and
 NNS-DTW at k clips per class (:func:`vpd_mm.downstream.fewshot.run_fewshot`).
 
 MSR Action3D cross-view (:func:`msr_cross_view`): two random cameras A and B are drawn (VIPE*'s
 camera distribution, orthographic) and every held-out sequence is seen by both; queries are the
 sequences seen by camera A, the gallery the *other* held-out sequences seen by camera B; DTW 1-NN
 action top-1. The same queries against the gallery seen by camera A (same view) give the reference a
-view-invariant feature should reach. Repeated with new camera pairs. :func:`msr_pose_invariance` measures the same per pose:
+view-invariant feature should reach. Repeated with new camera pairs. :func:`msr_pose_invariance`
+measures the same per pose:
 finding the other view of a pose among 100 poses, and the distance ratio.
 """
 import copy
@@ -50,8 +52,9 @@ def _checkpoint_stamp(path: str) -> dict:
         return dict(checkpoint=osp.abspath(path), sha1=hashlib.sha1(f.read()).hexdigest())
 
 
-def prepare_jhmdb_split(src: str, out_dir: str, split: int, models: Dict[str, object],
-                        checkpoints: Dict[str, str], fewshot_k: Sequence[int], trials: int) -> Dict[str, List[str]]:
+def prepare_jhmdb_split(src: str, out_dir: str, split: int, models: Dict[str, object], checkpoints: Dict[str,
+                                                                                                         str],
+                        fewshot_k: Sequence[int], trials: int) -> Dict[str, List[str]]:
     """Write one split's joint features, few-shot subsets and one VIPE* feature set per model.
 
     A VIPE* folder is rewritten when its checkpoint changed (``source.json`` records the checkpoint's
@@ -81,7 +84,8 @@ def _cached_nns(cfg: Config, sets: Dict[str, List[str]], data_root: str, out_dir
     from vpd_mm.utils.fileio import content_digest
 
     from .nns import run_nns
-    paths = [osp.join(data_root, 'annotations')] + [osp.join(data_root, d) for dirs in sets.values() for d in dirs]
+    paths = [osp.join(data_root, 'annotations')
+             ] + [osp.join(data_root, d) for dirs in sets.values() for d in dirs]
     digest = content_digest(paths) + f'|{sorted(sets.items())}|{list(ks)}|{pool}'
     stamp, summary = osp.join(out_dir, 'inputs.json'), osp.join(out_dir, 'nns.json')
     if osp.isfile(stamp) and osp.isfile(summary) and load_json(stamp).get('digest') == digest:
@@ -132,8 +136,12 @@ def evaluate_jhmdb(src: str,
 
     from .fewshot import run_fewshot
     models = {name: load_vipe_model(path, device=device) for name, path in checkpoints.items()}
-    out = dict(splits={}, checkpoints=dict(checkpoints), fewshot_k=list(fewshot_k), trials=trials,
-               retrieval_pool=retrieval_pool)
+    out = dict(
+        splits={},
+        checkpoints=dict(checkpoints),
+        fewshot_k=list(fewshot_k),
+        trials=trials,
+        retrieval_pool=retrieval_pool)
     prepared = {}
     for split in splits:
         root = osp.join(work_dir, f'split{split}')
@@ -160,7 +168,8 @@ def evaluate_jhmdb(src: str,
     return out
 
 
-def _sequence_views(joints: np.ndarray, rotation: np.ndarray, feature: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def _sequence_views(joints: np.ndarray, rotation: np.ndarray, feature: Callable[[np.ndarray],
+                                                                                np.ndarray]) -> np.ndarray:
     """``(T, 17, 3)`` 3D poses seen by one camera -> ``(T, 2, D)`` [original, flipped] features."""
     from vpd_mm.pose.camera import project_orthographic
     xy = project_orthographic(joints, rotation[None])
@@ -218,9 +227,17 @@ def msr_cross_view(msr_root: str,
                 # query i ranks every other sequence j != i (its own sequence is left out)
                 idx, _ = nn_search(view_a, gallery, exclude_self=True, use_flips=True)
                 acc.append(100.0 * float(np.mean((idx >= 0) & (labels[np.maximum(idx, 0)] == labels))))
-    summarize = lambda d: {k: dict(mean=float(np.mean(v)), std=float(np.std(v)), values=v) for k, v in d.items()}  # noqa: E731
-    return dict(cross_view=summarize(cross), same_view=summarize(same), num_sequences=n,
-                num_classes=int(len(np.unique(labels))), repeats=repeats, val_regex=val_regex)
+    summarize = lambda d: {
+        k: dict(mean=float(np.mean(v)), std=float(np.std(v)), values=v)
+        for k, v in d.items()
+    }  # noqa: E731
+    return dict(
+        cross_view=summarize(cross),
+        same_view=summarize(same),
+        num_sequences=n,
+        num_classes=int(len(np.unique(labels))),
+        repeats=repeats,
+        val_regex=val_regex)
 
 
 def _msr_held_out(msr_root: str, val_regex: str):
@@ -259,12 +276,14 @@ def msr_pose_invariance(msr_root: str,
         features[feature_set_name(name)] = lambda p, model=model: model.embed(normalize_coco_pose(p))
     runs = [view_invariance(poses, features, rng, min(num_candidates, len(poses))) for _ in range(repeats)]
     out = {
-        name: dict(top1=100.0 * float(np.mean([r[name] for r in runs])),
-                   distance_ratio=float(np.mean([r[f'{name}/distance_ratio'] for r in runs])))
+        name:
+        dict(
+            top1=100.0 * float(np.mean([r[name] for r in runs])),
+            distance_ratio=float(np.mean([r[f'{name}/distance_ratio'] for r in runs])))
         for name in features
     }
-    return dict(features=out, num_poses=len(poses), num_candidates=min(num_candidates, len(poses)),
-                repeats=repeats)
+    return dict(
+        features=out, num_poses=len(poses), num_candidates=min(num_candidates, len(poses)), repeats=repeats)
 
 
 def _mean_std(values: Sequence[float]) -> str:
@@ -285,7 +304,8 @@ def jhmdb_table(result: dict, labels: Optional[Dict[str, str]] = None) -> str:
     if result['splits'][splits[0]].get('nns'):
         first = result['splits'][splits[0]]['nns']['results']
         metrics += [('nns', 'nn_top1', 'DTW 1-NN top-1')]
-        metrics += [('nns', key, f'retrieval {key}') for key in next(iter(first.values())) if key.startswith('P@')]
+        metrics += [('nns', key, f'retrieval {key}') for key in next(iter(first.values()))
+                    if key.startswith('P@')]
     fewshot_k = result['fewshot_k'] if any(part.get('fewshot') for part in result['splits'].values()) else []
     metrics += [('fewshot', f'/bigru:{k}', f'BiGRU k={k}') for k in fewshot_k]
     metrics += [('fewshot', f'/nns:{k}', f'NNS-DTW k={k}') for k in fewshot_k]
@@ -303,7 +323,8 @@ def jhmdb_table(result: dict, labels: Optional[Dict[str, str]] = None) -> str:
                     cell = part.get(f'{fs}/{method}', {}).get(k)
                     vals.append(np.nan if cell is None else cell['mean'])
             lines.append(f'| {labels.get(fs, fs)} | {title} | ' +
-                         ' | '.join('-' if np.isnan(v) else f'{v:.1f}' for v in vals) + f' | {_mean_std(vals)} |')
+                         ' | '.join('-' if np.isnan(v) else f'{v:.1f}'
+                                    for v in vals) + f' | {_mean_std(vals)} |')
     return '\n'.join(lines) + '\n'
 
 
