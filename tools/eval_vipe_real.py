@@ -58,6 +58,8 @@ def parse_args(argv=None):
     parser.add_argument('--trials', type=int, default=3, help='few-shot subsets per k')
     parser.add_argument('--epochs', type=int, help='override the BiGRU epochs')
     parser.add_argument(
+        '--fewshot-methods', nargs='+', default=['bigru', 'nns'], choices=['bigru', 'nns'], help='few-shot methods')
+    parser.add_argument(
         '--retrieval-pool',
         default='all',
         choices=['all', 'test'],
@@ -102,7 +104,8 @@ def main(argv=None):
             text += (
                 f'\nJHMDB GT joints (DD-Net pickles, 14 classes), splits {", ".join(map(str, args.splits))}; '
                 f'retrieval among {pool}; ' +
-                (f'few-shot: {args.trials} subsets per k, BiGRU of `{args.config}`'
+                (f'few-shot ({", ".join(args.fewshot_methods)}): {args.trials} subsets per k'
+                 + (f', BiGRU of `{args.config}`' if 'bigru' in args.fewshot_methods else '')
                  if args.k else 'no few-shot runs') +
                 '.\n\n' + jhmdb_table(jhmdb, labels))
         if msr is not None:
@@ -161,7 +164,8 @@ def main(argv=None):
             args.trials,
             args.epochs,
             args.workers,
-            nns=False)
+            nns=False,
+            fewshot_methods=args.fewshot_methods)
         jhmdb['splits'][str(split)]['fewshot'] = few['splits'][str(split)]['fewshot']
         seconds['jhmdb_fewshot'] = time.time() - start
         text = write(jhmdb, msr, invariance)

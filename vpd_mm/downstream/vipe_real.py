@@ -107,7 +107,8 @@ def evaluate_jhmdb(src: str,
                    epochs: Optional[int] = None,
                    workers: int = 1,
                    device: str = 'cpu',
-                   nns: bool = True) -> dict:
+                   nns: bool = True,
+                   fewshot_methods: Sequence[str] = ('bigru', 'nns')) -> dict:
     """Normalized joints vs VIPE* checkpoints on the JHMDB GT joints of each split.
 
     NNS and retrieval run for every split first, then the few-shot runs (the long part).
@@ -127,6 +128,7 @@ def evaluate_jhmdb(src: str,
         workers: Processes for the BiGRU trainings.
         device: Torch device for embedding.
         nns: Run DTW 1-NN and retrieval (off: few-shot only).
+        fewshot_methods: Few-shot methods, of ``('bigru', 'nns')``.
 
     Returns:
         ``{'splits': {s: {'nns': nns summary or None, 'fewshot': few-shot summary or None}},
@@ -162,7 +164,7 @@ def evaluate_jhmdb(src: str,
             trials,
             osp.join(work_dir, 'fewshot', f'split{split}'),
             epochs=epochs,
-            methods=('bigru', 'nns'),
+            methods=tuple(fewshot_methods),
             baselines={},
             workers=workers)
     return out
@@ -307,8 +309,10 @@ def jhmdb_table(result: dict, labels: Optional[Dict[str, str]] = None) -> str:
         metrics += [('nns', key, f'retrieval {key}') for key in next(iter(first.values()))
                     if key.startswith('P@')]
     fewshot_k = result['fewshot_k'] if any(part.get('fewshot') for part in result['splits'].values()) else []
-    metrics += [('fewshot', f'/bigru:{k}', f'BiGRU k={k}') for k in fewshot_k]
-    metrics += [('fewshot', f'/nns:{k}', f'NNS-DTW k={k}') for k in fewshot_k]
+    rows = {row for part in result['splits'].values() for row in ((part.get('fewshot') or {}).get('results') or {})}
+    for method, title in (('bigru', 'BiGRU'), ('nns', 'NNS-DTW')):
+        if any(row.endswith('/' + method) for row in rows):
+            metrics += [('fewshot', f'/{method}:{k}', f'{title} k={k}') for k in fewshot_k]
     head = '| features | metric | ' + ' | '.join(f'split {s}' for s in splits) + ' | mean ± std |'
     lines = [head, '|---|---|' + '---|' * (len(splits) + 1)]
     for fs in result['feature_sets']:
