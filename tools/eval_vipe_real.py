@@ -58,7 +58,11 @@ def parse_args(argv=None):
     parser.add_argument('--trials', type=int, default=3, help='few-shot subsets per k')
     parser.add_argument('--epochs', type=int, help='override the BiGRU epochs')
     parser.add_argument(
-        '--fewshot-methods', nargs='+', default=['bigru', 'nns'], choices=['bigru', 'nns'], help='few-shot methods')
+        '--fewshot-methods',
+        nargs='+',
+        default=['bigru', 'nns'],
+        choices=['bigru', 'nns'],
+        help='few-shot methods')
     parser.add_argument(
         '--retrieval-pool',
         default='all',

@@ -309,7 +309,10 @@ def jhmdb_table(result: dict, labels: Optional[Dict[str, str]] = None) -> str:
         metrics += [('nns', key, f'retrieval {key}') for key in next(iter(first.values()))
                     if key.startswith('P@')]
     fewshot_k = result['fewshot_k'] if any(part.get('fewshot') for part in result['splits'].values()) else []
-    rows = {row for part in result['splits'].values() for row in ((part.get('fewshot') or {}).get('results') or {})}
+    rows = {
+        row
+        for part in result['splits'].values() for row in ((part.get('fewshot') or {}).get('results') or {})
+    }
     for method, title in (('bigru', 'BiGRU'), ('nns', 'NNS-DTW')):
         if any(row.endswith('/' + method) for row in rows):
             metrics += [('fewshot', f'/{method}:{k}', f'{title} k={k}') for k in fewshot_k]
