@@ -8,8 +8,8 @@
 # on the standard corpus, published without its training-only decoder head:
 #   python tools/make_synthsport.py --size standard -o data/synthsport_standard
 #   python tools/train.py configs/vipe/vipe-star_synthsport-3d.py --cfg-options \
-#       "train_dataloader.dataset.sources=[dict(format='corpus',root='data/synthsport_standard/pose3d_corpus',name='synthsport')]" \
-#       "val_dataloader.dataset.sources=[dict(format='corpus',root='data/synthsport_standard/pose3d_corpus',name='synthsport')]"
+#       train_dataloader.dataset.sources.0.root=data/synthsport_standard/pose3d_corpus \
+#       val_dataloader.dataset.sources.0.root=data/synthsport_standard/pose3d_corpus
 #   python tools/publish_model.py work_dirs/vipe-star_synthsport-3d/best_vipe_loss_epoch_10.pth \
 #       checkpoints/teachers/vipe-star_synthsport-3d.pth --fp16 --drop-prefix head.
 _base_ = ['../_base_/default_runtime.py']
