@@ -1,7 +1,10 @@
 """Keep mmengine checkpoints loadable with ``torch.load(weights_only=True)``."""
-from typing import Any
+import glob
+import os.path as osp
+from typing import Any, Optional
 
 import numpy as np
+import torch
 from mmaction.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.logging import HistoryBuffer
@@ -64,3 +67,33 @@ class PlainCheckpointHook(Hook):
         for key, buf in list(scalars.items()):
             if isinstance(buf, dict) and buf.get(_MARK):
                 scalars[key] = HistoryBuffer(buf['log_history'], buf['count_history'], buf['max_length'])
+        adopt_later_best(getattr(runner, 'work_dir', None), checkpoint)
+
+
+def adopt_later_best(work_dir: Optional[str], checkpoint: dict) -> None:
+    """On resume, take over the best checkpoint a killed run wrote after the one resumed from.
+
+    mmengine saves ``epoch_N.pth`` after training epoch N and ``best_*_epoch_N.pth`` after validating
+    it. A run killed between the two resumes from ``epoch_N.pth``, whose record of the best
+    checkpoint is older, and never validates epoch N again: its CheckpointHook would keep the stale
+    best score and leave ``best_*_epoch_N.pth`` behind. The later best file's record (score and
+    path) is copied into the resumed checkpoint's ``runtime_info``, so the run goes on exactly as
+    the uninterrupted one would.
+    """
+    meta = checkpoint.get('meta') or {}
+    info = (checkpoint.get('message_hub') or {}).get('runtime_info')
+    if not work_dir or not isinstance(info, dict) or 'epoch' not in meta or not osp.isdir(work_dir):
+        return
+    step_key = 'epoch' if meta.get('epoch', 0) else 'iter'
+    recorded = {v for k, v in info.items() if k.startswith('best_ckpt')}
+    for path in sorted(glob.glob(osp.join(work_dir, 'best_*.pth'))):
+        if path in recorded:
+            continue
+        try:
+            later = torch.load(path, map_location='cpu', weights_only=True)
+        except Exception:  # noqa: BLE001 - a damaged best file is not adopted
+            continue
+        later_info = (later.get('message_hub') or {}).get('runtime_info') or {}
+        if (later.get('meta') or {}).get(step_key, -1) >= meta.get(step_key, 0) and \
+                path in {v for k, v in later_info.items() if k.startswith('best_ckpt')}:
+            info.update({k: v for k, v in later_info.items() if k.startswith(('best_score', 'best_ckpt'))})
