@@ -1,13 +1,14 @@
 """Contact sheet of a generated SynthSport: frames of every class and camera view with GT overlays."""
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import cv2
 import numpy as np
 
-from vpd_mm.pose.draw import draw_pose  # noqa: F401  (re-exported: the sheet's skeletons)
+from vpd_mm.pose.draw import draw_pose
 from vpd_mm.utils.fileio import load_json
 from vpd_mm.utils.vpd_files import load_coco_keypoints
+
 
 def read_frame(path: str, frame: int) -> np.ndarray:
     """Decode one frame of a video (raises naming the file if it cannot)."""
