@@ -21,8 +21,9 @@ frame t - round(fps / 25). Flow (prev crop -> crop) has its median subtracted, i
 
 A video with bad input (corrupt or empty file, missing boxes.json, degenerate boxes, boxes beyond
 the video's end) is skipped with ``CROP_ROOT/<vid>/skipped.json`` {"reason": ...} and a warning;
-the batch goes on. With --resume, videos whose meta.json exists are not redone. The exit status is 0
-even when videos were skipped (the summary lists them) and 2 on a bad command line. At the end
+the batch goes on. With --resume, videos whose meta.json exists are not redone. Exit status
+(``vpd_mm.utils.exit_status``): 0 when every video finished, 3 when some finished and the others were
+skipped (the summary lists them with their reasons), 1 when none finished, 2 on a bad command line. At the end
 ``CROP_ROOT/index.json`` lists every video of VIDEOS: finished (rows, frames) or skipped (reason).
 
 Distributed: ``python -m torch.distributed.run --nproc_per_node N tools/extract_crops.py ...
@@ -90,12 +91,13 @@ def flow_config(args) -> dict:
     return dict(type='RAFTFlow', weights=args.raft_weights, model=args.raft_model, device=args.device)
 
 
-def main(argv=None) -> dict:
-    """Run the tool; returns ``{vid: result}`` of this run (on rank 0: of all ranks; elsewhere: None)."""
+def main(argv=None) -> int:
+    """Run the tool; returns its exit status (:mod:`vpd_mm.utils.exit_status`; 0 on ranks other than 0)."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
     from vpd_mm.crops import CropConfig, extract_crops, find_videos, write_crop_index
     from vpd_mm.utils.dist import close, gather_results, init_launcher, shard
+    from vpd_mm.utils.exit_status import batch_exit_status
     cfg = CropConfig(
         crop_size=args.crop_size,
         pad_frac=args.pad_frac,
@@ -117,7 +119,7 @@ def main(argv=None) -> dict:
     results = gather_results(results)  # every rank finished its share
     if results is None:
         close()
-        return None
+        return 0
     write_crop_index(args.out, videos)
     close()
     done = [r for r in results.values() if r['status'] == 'done']
@@ -131,8 +133,8 @@ def main(argv=None) -> dict:
     for vid, r in results.items():
         if r['status'] == 'skipped':
             print(f'  skipped {vid}: {r["reason"]}')
-    return results
+    return batch_exit_status(counts['done'] + counts['resumed'], counts['skipped'], world_size=world_size)
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

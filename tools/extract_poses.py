@@ -28,7 +28,7 @@ At the end it writes mmaction2 PoseDataset pickles of the athlete's poses:
 ``OUT/mmaction/pose_videos.pkl`` (one entry per video) and, with ``--annotations ROOT`` (a
 SynthSport root), ``OUT/mmaction/stgcn_teacher2d.pkl`` (one entry per element, split keys as in
 SynthSport's ``mmaction/stgcn_gt2d.pkl``), and, with ``--eval-gt ROOT``, evaluates the result
-against SynthSport GT (``OUT/teacher_eval.json`` + a table; see tools/eval_teacher.py).
+against SynthSport GT (``OUT/teacher_eval.json`` + a table; see tools/analysis/eval_teacher.py).
 
 Distributed (``python -m torch.distributed.run --nproc_per_node N tools/extract_poses.py ... --launcher
 pytorch``, or ``tools/slurm_extract.sh``): each rank takes every N-th video, rank 0 writes the pickles
@@ -41,7 +41,9 @@ there is one progress bar, over the videos.
 Resume: with ``--resume`` finished videos (meta.json present) and skipped ones (skipped.json) are
 not decoded again; a killed run loses at most the videos in progress. Bad inputs (corrupt or empty
 video, no person, boxes that do not fit the video) are skipped with ``OUT/pose/<vid>/skipped.json``
-and a warning; the batch goes on, and the exit status is 1 when a video failed or none finished.
+and a warning; the batch goes on. Exit status (``vpd_mm.utils.exit_status``): 0 when every video
+finished, 3 when some finished and the others were skipped (listed with their reasons), 1 when a
+video failed or none finished, 2 on a bad command line.
 
 Tracking and selection are configurable: ``--tracker-options max_age=30 iou_thr=0.2``,
 ``--selector-options weights.size=2 max_gap=50``, ``--tracking-config FILE.py`` holding
@@ -170,10 +172,11 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
     from vpd_mm.teachers import evaluate_teacher, extract_poses, format_report, list_videos
     from vpd_mm.utils.dist import close, init_launcher, rank_device
+    from vpd_mm.utils.exit_status import batch_exit_status
     from vpd_mm.utils.fileio import atomic_write_json
 
     videos = list_videos(args.videos)
-    init_launcher(args.launcher)
+    _, world_size = init_launcher(args.launcher)
     summary = extract_poses(
         videos,
         args.out,
@@ -202,7 +205,8 @@ def main(argv=None) -> int:
         atomic_write_json(osp.join(args.out, 'teacher_eval.json'), result, indent=1)
         print(format_report(result))
         print(f'evaluation: {osp.join(args.out, "teacher_eval.json")}')
-    return 1 if summary['failed'] or not summary['finished'] else 0
+    return batch_exit_status(
+        len(summary['finished']), len(summary['skipped']), len(summary['failed']), world_size)
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@ SOURCE is laid out as ``../shared/data/workout_videos`` (class = folder, clip id
 the source videos, nothing is copied), ``annotations/{clips,fewshot,splits,repetitions}.json`` (the
 evaluation protocol: one action per clip, its first ``--max-frames`` frames; few-shot subsets of k clips
 per class; the temporal events) and ``dataset.json``. Videos that do not decode are listed in
-``dataset.json`` (``skipped``) and left out. See vpd_mm/datasets/workout_videos.py.
+``dataset.json`` (``skipped``) and left out; the exit status is then 3 (1 when no clip decodes). See
+vpd_mm/datasets/workout_videos.py.
 """
 import argparse
 import os.path as osp
@@ -34,6 +35,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from vpd_mm.datasets.workout_videos import write_workout_root
+    from vpd_mm.utils.exit_status import batch_exit_status
     info = write_workout_root(args.source, args.out, args.max_frames or None, args.k, args.trials, args.seed)
     per_class = ', '.join(f'{c} {n}' for c, n in info['clips_per_class'].items())
     print(
@@ -42,7 +44,8 @@ def main(argv=None):
     for s in info['skipped']:
         print(f"skipped {s['path']}: {s['reason']}")
     print(f'written: {args.out}')
+    return batch_exit_status(info['num_clips'], len(info['skipped']))
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -57,13 +57,32 @@ def test_failure_names_stage_and_keeps_earlier_stamps(tmp_path):
     script = tmp_path / 'writer.py'
     script.write_text(WRITER)
     bad = tmp_path / 'bad.py'
-    bad.write_text('import sys; sys.exit(3)')
+    bad.write_text('import sys; sys.exit(4)')
     a = str(tmp_path / 'a.txt')
     stages = [Stage('ok', [str(script), a, '1'], outputs=[a]), Stage('broken', [str(bad)])]
-    with pytest.raises(RuntimeError, match=r"stage 'broken' failed with exit status 3"):
+    with pytest.raises(RuntimeError, match=r"stage 'broken' failed with exit status 4"):
         StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages)
     assert json.load(open(tmp_path / 'stamps' / 'ok.json'))['state'] == 'done'
     assert json.load(open(tmp_path / 'stamps' / 'broken.json'))['state'] == 'running'
+
+
+def test_partial_exit_status_finishes_the_stage_and_says_so(tmp_path, capsys):
+    """Exit status 3 (some inputs skipped for bad input, listed by the tool): the stage is done, its
+    stamp records ``partial``, the next stage runs; a rerun skips it like any finished stage."""
+    script = tmp_path / 'writer.py'
+    script.write_text(WRITER)
+    partial = tmp_path / 'partial.py'
+    partial.write_text('import sys; open(sys.argv[1], "w").write("good"); sys.exit(3)')
+    a, b = str(tmp_path / 'a.txt'), str(tmp_path / 'b.txt')
+    stages = [Stage('some_bad', [str(partial), a], outputs=[a]),
+              Stage('next', [str(script), b, '2', a], inputs=[a], outputs=[b])]
+    records = StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages)
+    assert [(r['status'], r['partial']) for r in records] == [('ran', True), ('ran', False)]
+    assert open(b).read() == 'good2'
+    assert json.load(open(tmp_path / 'stamps' / 'some_bad.json'))['partial'] is True
+    assert 'some inputs skipped (exit status 3' in capsys.readouterr().out
+    records = StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages)
+    assert [r['status'] for r in records] == ['skipped', 'skipped']
 
 
 def test_missing_output_is_an_error(tmp_path):
@@ -164,7 +183,7 @@ def test_independent_stages_run_together_dependents_wait(tmp_path):
 
 def test_parallel_failure_names_stage_and_log_and_blocks_dependents(tmp_path):
     bad = tmp_path / 'bad.py'
-    bad.write_text('import sys\nprint("boom")\nsys.exit(3)\n')
+    bad.write_text('import sys\nprint("boom")\nsys.exit(5)\n')
     writer = tmp_path / 'writer.py'
     writer.write_text(WRITER)
     ok_out, after = str(tmp_path / 'ok.txt'), str(tmp_path / 'after.txt')
@@ -173,7 +192,7 @@ def test_parallel_failure_names_stage_and_log_and_blocks_dependents(tmp_path):
         Stage('ok', [str(writer), ok_out, 'x'], outputs=[ok_out]),
         Stage('after', [str(writer), after, 'y'], inputs=[str(tmp_path / 'never')], outputs=[after]),
     ]
-    with pytest.raises(RuntimeError, match=r"stage 'bad' failed with exit status 3.*bad\.log"):
+    with pytest.raises(RuntimeError, match=r"stage 'bad' failed with exit status 5.*bad\.log"):
         StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages, jobs=2)
     assert osp.exists(ok_out) and not osp.exists(after)
     assert json.load(open(tmp_path / 'stamps' / 'ok.json'))['state'] == 'done'

@@ -43,16 +43,18 @@ def test_cli_writes_stores_resumes_and_reports_skips(tmp_path, capsys):
         str(tmp_path / 'videos'),
         str(tmp_path / 'pose'), '-o', out, '--crop-size', '32', '--save-prev', '--no-progress'
     ]
-    res = tool.main(argv)
-    assert {v: r['status'] for v, r in res.items()} == {'v0': 'done', 'v1': 'done', 'broken': 'skipped'}
+    assert tool.main(argv) == 3  # some finished, one skipped (vpd_mm.utils.exit_status.PARTIAL)
+    index = json.load(open(osp.join(out, 'index.json')))
+    assert {v: e['status'] for v, e in index['videos'].items()} == {'v0': 'done', 'v1': 'done', 'broken': 'skipped'}
     printed = capsys.readouterr().out
     assert '2 done (10 frames' in printed and '1 skipped' in printed and 'broken.avi' in printed
     store = CropStore(osp.join(out, 'v0'))
     assert store.frames.tolist() == [0, 1, 3, 4, 5] and store.has_prev
     assert store.meta['crop_size'] == 32 and store.meta['flow_cfg'] == dict(type='DISFlow', preset='medium')
     assert store.rgb(3).shape == (32, 32, 3) and store.flow(3).shape == (32, 32, 2)
-    res = tool.main(argv + ['--resume'])
-    assert {v: r['status'] for v, r in res.items()} == {'v0': 'resumed', 'v1': 'resumed', 'broken': 'skipped'}
+    assert tool.main(argv + ['--resume']) == 3
+    printed = capsys.readouterr().out
+    assert '0 done (0 frames' in printed and '2 already finished, 1 skipped' in printed
 
 
 def test_cli_png_format_and_video_list(tmp_path):

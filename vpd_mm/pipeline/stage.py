@@ -12,6 +12,10 @@ A *distributed* stage (a tool that takes ``--launcher``) runs on N processes whe
 a launcher: ``python -m torch.distributed.run --standalone --nproc_per_node N TOOL ... --launcher
 pytorch`` on this machine, or ``srun --ntasks N python TOOL ... --launcher slurm`` inside a slurm
 allocation. The launcher is not part of the key: a stage finished on one process is not redone on N.
+
+A stage whose tool exits with :data:`vpd_mm.utils.exit_status.PARTIAL` (3: some inputs finished, the
+others were skipped for bad input and listed) counts as finished; the runner says so and records
+``partial`` in its stamp. Any other non-zero status stops the job.
 """
 import hashlib
 import json
@@ -26,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
+from vpd_mm.utils.exit_status import OK, PARTIAL
 from vpd_mm.utils.fileio import atomic_write_json, file_digest, load_json
 
 #: Environment variables that do not change a stage's outputs (not part of its key).
@@ -290,17 +295,20 @@ class StageRunner:
         if log is not None:
             log.close()
             where = f' (log: {log.name})'
-        if returncode != 0:
+        if returncode not in (OK, PARTIAL):
             raise RuntimeError(f'stage {stage.name!r} failed with exit status {returncode}: '
                                f'{" ".join(stage.cmd)}{where}')
         missing = [p for p in stage.outputs if not osp.exists(osp.join(self.cwd or '.', p))]
         if missing:
             raise RuntimeError(f'stage {stage.name!r} finished but did not write {missing}{where}')
+        partial = returncode == PARTIAL
         atomic_write_json(self._stamp_path(stage), dict(key=key, state='done', cmd=cmd, seconds=seconds,
+                                                        partial=partial,
                                                         finished=time.strftime('%Y-%m-%d %H:%M:%S')))
-        print(f'{self._head(i, stages)}: done in {seconds:.0f} s', flush=True)
+        note = f', some inputs skipped (exit status {PARTIAL}; the list is in its output{where})' if partial else ''
+        print(f'{self._head(i, stages)}: done in {seconds:.0f} s{note}', flush=True)
         self._mark_produced(stage, key)
-        return dict(name=stage.name, status='ran', seconds=round(seconds, 1))
+        return dict(name=stage.name, status='ran', seconds=round(seconds, 1), partial=partial)
 
 
 def _related(a: str, b: str) -> bool:
