@@ -43,7 +43,7 @@ def parse_args(argv=None):
         '--decoded-pose',
         action='store_true',
         help='write the student\'s estimate of its teacher\'s features (motion decoder p_t) instead of the '
-        'embedding, e.g. for tools/eval_joint_features.py')
+        'embedding, e.g. for tools/analysis/eval_joint_features.py')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     add_launcher_args(parser)
     return parser.parse_args(argv)

@@ -65,10 +65,9 @@ def main(argv=None):
     args = parse_args(argv)
     from mmengine.config import Config
 
-    from vpd_mm.downstream.fewshot import (baseline_name, fewshot_markdown, full_data_summary, is_feature_config,
-                                           run_fewshot)
-    from vpd_mm.downstream.report import recognition_markdown
+    from vpd_mm.downstream.fewshot import baseline_name, is_feature_config, run_fewshot
     from vpd_mm.downstream.runner_utils import parse_feature_sets
+    from vpd_mm.downstream.summaries import fewshot_markdown, full_data_summary, recognition_markdown
     cfg = Config.fromfile(args.config)
     if is_feature_config(cfg):
         name = osp.splitext(osp.basename(args.config))[0].split('_')[-1]

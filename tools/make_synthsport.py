@@ -9,7 +9,7 @@ Examples::
         --generic-images 100 --corpus 10 -o /tmp/ss
 
 Re-running the same command resumes: finished videos and image chunks are skipped. The same
-``--seed`` and size give byte-identical files. The layout is described in docs/synthsport_format.md.
+``--seed`` and size give byte-identical files. The layout is described in docs/data_formats.md.
 """
 import argparse
 import sys

@@ -41,7 +41,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from vpd_mm.downstream.nns import run_nns
-    from vpd_mm.downstream.report import nns_markdown
+    from vpd_mm.downstream.summaries import nns_markdown
     from vpd_mm.downstream.runner_utils import parse_feature_sets
     name = osp.splitext(osp.basename(args.config))[0].split('_')[-1]
     summary = run_nns(args.config, parse_feature_sets(args.features, name), args.work_dir,

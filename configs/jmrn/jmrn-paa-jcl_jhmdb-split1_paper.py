@@ -1,7 +1,7 @@
 # JMRN + PAA + joint-contrastive at the paper's scale (REFERENCE.md section 5): full widths, 64x64
 # motion maps, Adam 1e-4, batch 16, 100 epochs, plateau LR decay. A GPU job (hours on CPU).
 # JHMDB has no validation split: this config trains on train1_fit and validates (every epoch, for
-# the plateau scheduler) on train1_holdout, a stratified 20 % of train1 (tools/convert_jhmdb.py), so
+# the plateau scheduler) on train1_holdout, a stratified 20 % of train1 (tools/data/convert_jhmdb.py), so
 # the test1 number of tools/test.py is untouched by the schedule.
 _base_ = ['./jmrn-paa-jcl_jhmdb-split1.py']
 heatmap_wh = (64, 64)

@@ -3,7 +3,7 @@
 # ablations and the ST-GCN / TSN baselines, with the project's default teachers.
 #   python tools/run_vpd.py configs/pipeline/vpd_synthsport-standard.py
 # CPU-sized students (ResNet-18, width 16): 2D-VPD on 128 px crops (the paper's size; all 7 trainings so far
-# beat the teacher in NNS at k=8 and in retrieval, docs/vpd_results.md), VI-VPD on 64 px crops. On a GPU use
+# beat the teacher in NNS at k=8 and in retrieval, docs/results.md), VI-VPD on 64 px crops. On a GPU use
 # the paper's configs/vpd/*_r34_* instead.
 _base_ = ['./vpd_synthsport-mini.py']
 

@@ -1,6 +1,6 @@
 # The standard job's data stages with three more trainings of its 128 px 2D-VPD student (seeds 2, 3, 4),
 # compared with the 2D teacher by BiGRU and NNS few-shot (k = 8, 16) and retrieval; no VI-VPD students,
-# ablations or baselines. Sessions 12-13 ran it (docs/vpd_results.md, "The standard job from scratch"):
+# ablations or baselines. Sessions 12-13 ran it (docs/results.md, "SynthSport standard"):
 #   python tools/run_vpd.py configs/pipeline/vpd_synthsport-standard_2d-vpd-seeds.py --jobs 2
 # ~2 h on 2 CPU cores after the data stages (two trainings side by side). `vpd_2d` is the seed-2 training.
 _base_ = ['./vpd_synthsport-standard.py']

@@ -1,6 +1,6 @@
 # VPD's BiGRU recognizer on JHMDB split 1, GT joints as VPD "normalized joints" (14 classes present in
 # the DD-Net GT pickles). Prepare (research data, kept under the git-ignored data/):
-#   python tools/make_jhmdb_features.py ../shared/data/jhmdb_gt -o data/jhmdb_features/split1 --split 1
+#   python tools/data/make_jhmdb_features.py ../shared/data/jhmdb_gt -o data/jhmdb_features/split1 --split 1
 # Train + test: python tools/train.py configs/recognition/bigru_jhmdb-split1_gt-joints.py
 # NNS-DTW:      python tools/nns.py configs/recognition/bigru_jhmdb-split1_gt-joints.py
 _base_ = ['./bigru_synthsport-mini_gt-joints.py']

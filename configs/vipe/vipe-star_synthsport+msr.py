@@ -6,7 +6,7 @@
 # MSR Action3D is research data: it is read from ../shared/data, never copied into the repository.
 # The MSR -> COCO-17 joint map and what it lacks: vpd_mm/datasets/pose3d_readers.py (KINECT20_TO_COCO).
 #   python tools/train.py configs/vipe/vipe-star_synthsport+msr.py   (SynthSport generated in data/synthsport)
-# or with another corpus (tools/run_vipe_real.sh uses the 400-sequence one of --size standard):
+# or with another corpus (tools/analysis/run_vipe_real.sh uses the 400-sequence one of --size standard):
 #   python tools/train.py configs/vipe/vipe-star_synthsport+msr.py --cfg-options \
 #       train_dataloader.dataset.datasets.0.sources.0.root=CORPUS \
 #       val_dataloader.dataset.datasets.0.sources.0.root=CORPUS

@@ -2,8 +2,8 @@
 # schedule; about 4x the compute of the 64 px demo). It needs crops stored at 128 px or more:
 #   python tools/extract_crops.py VIDEOS POSE_ROOT -o CROP_ROOT --crop-size 128
 # (in the main job: students.<name>.crop_size=128); on 64 px crops the resize would only upsample.
-# Measured on SynthSport standard (docs/vpd_results.md, "The paper's crop size on the CPU student" and
-# "Four trainings of the 128 px student"): the decoded pose is closer to the ground truth than at 64 px;
+# Measured on SynthSport standard (docs/results.md, "What set the students' defaults"): the decoded
+# pose is closer to the ground truth than at 64 px;
 # three of four trainings beat the teacher in NNS and retrieval at every k, and the mean of the four does
 # too (NNS +4.5 / +2.0 / +1.8 at k = 8 / 16 / all, P@1 +4.0; BiGRU +9.1 at k=16, +11.0 with all data);
 # the standard main job's 2D-VPD student.

@@ -2,7 +2,7 @@
 # confident, mostly upright frames are turned by a random angle together with their target pose, so
 # the student also learns the inverted athletes its 2D teacher fails on. Normalized 2D joint
 # teachers only (a VIPE* target cannot be turned without its model).
-# Measured on SynthSport standard (docs/vpd_results.md, "Rotating crop and pose together..."): this
+# Measured on SynthSport standard (docs/results.md, "What set the students' defaults"): this
 # narrow student learns the turned poses (inverted-frame joint error 0.644 -> 0.568) at the cost of
 # upright ones (calm 0.063 -> 0.108), and NNS recognition does not gain. Wider students: not measured.
 _base_ = ['./2d-vpd_r18-w16-64px_synthsport-mini_cpu-demo.py']

@@ -7,7 +7,8 @@ from mmengine.config import Config
 
 import vpd_mm  # noqa: F401
 from vpd_mm.baselines import make_demo_actions
-from vpd_mm.downstream.fewshot import BaselineSubsets, fewshot_markdown, run_fewshot
+from vpd_mm.downstream.fewshot import BaselineSubsets, run_fewshot
+from vpd_mm.downstream.summaries import fewshot_markdown
 from vpd_mm.utils.fileio import atomic_write_json, load_json
 
 STGCN = 'configs/baselines/stgcn_synthsport-mini_gt-2d.py'

@@ -2,7 +2,7 @@ import os.path as osp
 
 import pytest
 
-from vpd_mm.downstream.fewshot import write_fewshot_outputs
+from vpd_mm.downstream.summaries import write_fewshot_outputs
 from vpd_mm.downstream.report import build_report
 from vpd_mm.utils.fileio import atomic_write_json
 

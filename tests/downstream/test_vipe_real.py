@@ -121,7 +121,7 @@ def _fake_jhmdb(root, rng, classes=('clap', 'run', 'wave')):
 
 
 def test_eval_tool_end_to_end(tmp_path, repo_root, monkeypatch):
-    """tools/eval_vipe_real.py on tiny fake JHMDB and MSR data: features, NNS, few-shot BiGRU, doc."""
+    """tools/analysis/eval_vipe_real.py on tiny fake JHMDB and MSR data: features, NNS, few-shot BiGRU, doc."""
     import importlib.util
     monkeypatch.chdir(repo_root)
     rng = np.random.default_rng(1)
@@ -131,7 +131,7 @@ def test_eval_tool_end_to_end(tmp_path, repo_root, monkeypatch):
     doc = tmp_path / 'vipe_real.md'
     doc.write_text(f'# VIPE*\n{DOC_BEGIN}\n{DOC_END}\n')
     spec = importlib.util.spec_from_file_location('eval_vipe_real',
-                                                  osp.join(repo_root, 'tools', 'eval_vipe_real.py'))
+                                                  osp.join(repo_root, 'tools', 'analysis', 'eval_vipe_real.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     work = tmp_path / 'work'

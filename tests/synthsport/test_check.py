@@ -1,4 +1,4 @@
-"""Classifiers used by tools/check_synthsport.py."""
+"""Classifiers used by tools/analysis/check_synthsport.py."""
 import numpy as np
 
 from vpd_mm.synthsport.check import dtw_costs, dtw_predict, ncm_predict, nn_predict, resample

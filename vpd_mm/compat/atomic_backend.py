@@ -18,9 +18,11 @@ class AtomicLocalBackend(LocalBackend):
     """:class:`mmengine.fileio.LocalBackend` whose ``put`` / ``put_text`` replace the file atomically."""
 
     def put(self, obj: bytes, filepath: Union[str, Path]) -> None:
+        """Write the bytes ``obj`` to ``filepath`` atomically (temporary file, then rename)."""
         atomic_write_bytes(filepath, obj)
 
     def put_text(self, obj: str, filepath: Union[str, Path], encoding: str = 'utf-8') -> None:
+        """Write the text ``obj``, encoded with ``encoding``, to ``filepath`` atomically."""
         atomic_write_bytes(filepath, obj.encode(encoding))
 
 

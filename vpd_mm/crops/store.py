@@ -118,6 +118,7 @@ class NpyCropWriter(_Writer):
             self._maps['prev'][row] = prev
 
     def commit(self) -> None:
+        """Flush and fsync the memory maps, rename them to their ``.npy`` names, then write ``frames.npy``."""
         for name, mm in self._maps.items():
             mm.flush()
             with open(mm.filename, 'rb+') as f:
@@ -129,6 +130,7 @@ class NpyCropWriter(_Writer):
         super().commit()
 
     def abort(self) -> None:
+        """Drop the memory maps and remove whatever this writer wrote."""
         self._maps = {}
         super().abort()
 

@@ -57,6 +57,7 @@ class VideoStream:
             index += 1
 
     def close(self) -> None:
+        """Release the OpenCV capture."""
         self._cap.release()
 
     def __enter__(self) -> 'VideoStream':

@@ -113,7 +113,7 @@ class FeatureSequenceDataset(BaseDataset):
     per-frame features of the frames in ``[start, end)``, shape ``(T, V, D)`` with ``V`` views
     (1, or 2 for [original, horizontally flipped]).
 
-    Annotation format (SynthSport's ``annotations/elements.json``, see docs/synthsport_format.md)::
+    Annotation format (SynthSport's ``annotations/elements.json``, see docs/data_formats.md)::
 
         [{"id": 7, "video": "v003", "start": 120, "end": 171, "label": 2, "class_name": "axel"}, ...]
 

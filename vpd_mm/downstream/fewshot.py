@@ -25,8 +25,9 @@ from mmengine.config import Config
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, content_digest, load_json
 
 from .run_pool import RunPool, raise_failures
-from .runner_utils import (_dataset_cfg, build_dataset, dataset_features, fit_model_to_data, set_epochs,
-                           set_feature_dirs, train_and_test)
+from .runner_utils import (_dataset_cfg, build_dataset, dataset_features, dropped_summary, fit_model_to_data,
+                           set_epochs, set_feature_dirs, train_and_test)
+from .summaries import write_fewshot_outputs
 
 K = Union[int, str]
 
@@ -553,7 +554,6 @@ def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_
     Returns:
         ``{'count', 'ids', 'by_feature_set'}`` of the actions left out of every feature set.
     """
-    from .nns import dropped_summary
     base = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
     if epochs is not None:
         set_epochs(base, epochs)
@@ -647,102 +647,3 @@ def summarize_fewshot(work_dir: str, rows: Sequence[str], ks: Sequence[K], trial
                     cells[str(k)]['fallbacks'] = fallbacks
         table[row] = cells
     return dict(task='fewshot', metric='top-1 (%)', ks=[str(k) for k in ks], trials=trials, results=table)
-
-
-def fewshot_markdown(summary: dict) -> str:
-    """Markdown table: one row per (feature set / method) or baseline, one column per k (mean ± std)."""
-    ks = summary['ks']
-    lines = ['| features / method | ' + ' | '.join(f'k={k}' for k in ks) + ' |', '|---|' + '---|' * len(ks)]
-    shared = False
-    for name, rows in summary['results'].items():
-        cells = [f"{rows[k]['mean']:.1f} ± {rows[k]['std']:.1f}" if k in rows else '-' for k in ks]
-        shared |= any(c.get('trained', c['n']) < c['n'] for c in rows.values())
-        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
-    text = '\n'.join(lines) + '\n'
-    if shared:
-        text += ('\nMean ± std over the trials. Trials whose training subset equals an earlier one (same '
-                 'actions; on small data the subsets of large k are the whole training split) reuse that '
-                 'training run.\n')
-    fallbacks = [(name, k, c['fallbacks'])
-                 for name, rows in summary['results'].items()
-                 for k, c in rows.items()
-                 if any(c.get('fallbacks', {}).values())]
-    if fallbacks:
-        counts = '; '.join(f"{name} k={k}: {f.get('symmetric2', 0)} / {f.get('majority', 0)}"
-                           for name, k, f in fallbacks)
-        text += ('\nNNS test actions with no symmetricP2 path to any training action (searched again with '
-                 f'symmetric2 / given the majority class), summed over the trials: {counts}.\n')
-    text += dropped_note(summary.get('dropped_actions'))
-    return text
-
-
-def dropped_note(dropped: Optional[dict]) -> str:
-    """A Markdown note naming the actions left out of every feature set (``''`` when none)."""
-    if not dropped or not dropped.get('count'):
-        return ''
-    ids = dropped['ids']
-    shown = ', '.join(map(str, ids[:20])) + (', ...' if len(ids) > 20 else '')
-    by_set = ', '.join(f'{name} {n}' for name, n in dropped.get('by_feature_set', {}).items())
-    return (f"\n{dropped['count']} action(s) have no feature frame in some feature set ({by_set}) and are "
-            f'left out of every feature set, so that all are scored on the same actions: {shown}.\n')
-
-
-def full_data_summary(summary: dict) -> Optional[dict]:
-    """The ``k='all'`` column as a full-data recognition result (``task='recognition'``), if run."""
-    results = {
-        name: {
-            'top-1': rows['all']['mean']
-        }
-        for name, rows in summary['results'].items() if 'all' in rows
-    }
-    if not results:
-        return None
-    return dict(task='recognition', metric='top-1 (%)', results=results)
-
-
-def plot_fewshot(summary: dict, path: str) -> None:
-    """Accuracy vs k, one curve per feature set and method (like the paper's Figure 3)."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    ks = [k for k in summary['ks'] if k != 'all']
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, rows in summary['results'].items():
-        xs = [int(k) for k in ks if k in rows]
-        if not xs:
-            continue
-        mean = np.array([rows[str(k)]['mean'] for k in xs])
-        std = np.array([rows[str(k)]['std'] for k in xs])
-        line, = ax.plot(xs, mean, marker='o', label=name)
-        ax.fill_between(xs, mean - std, mean + std, alpha=0.2, color=line.get_color())
-    ax.set_xscale('log', base=2)
-    ax.set_xticks([int(k) for k in ks])
-    ax.set_xticklabels(ks)
-    ax.set_xlabel('examples per class (k)')
-    ax.set_ylabel('top-1 accuracy (%)')
-    ax.set_title('Few-shot action recognition')
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = path + '.tmp.png'
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    os.replace(tmp, path)
-
-
-def write_fewshot_outputs(summary: dict, work_dir: str) -> None:
-    """``fewshot.json``, ``fewshot.md`` and ``fewshot.png`` in ``work_dir``; with ``k='all'`` also the
-    full-data table ``recognition.json`` and ``recognition.md``."""
-    summary = dict(summary, plot='fewshot.png')
-    plot_fewshot(summary, osp.join(work_dir, 'fewshot.png'))
-    atomic_write_json(osp.join(work_dir, 'fewshot.json'), summary, indent=1)
-    atomic_write_text(
-        osp.join(work_dir, 'fewshot.md'), '# Few-shot recognition, top-1 (%)\n\n' + fewshot_markdown(summary))
-    full = full_data_summary(summary)
-    if full is not None:
-        from .report import recognition_markdown
-        atomic_write_json(osp.join(work_dir, 'recognition.json'), full, indent=1)
-        atomic_write_text(
-            osp.join(work_dir, 'recognition.md'),
-            '# Recognition, full training data, top-1 (%)\n\n' + recognition_markdown(full))

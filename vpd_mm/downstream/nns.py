@@ -23,8 +23,9 @@ from mmengine.config import Config
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text
 
 from .fewshot import nns_classify
-from .runner_utils import (_dataset_cfg, build_dataset, dataset_actions, drop_actions, set_feature_dirs,
-                           skipped_actions)
+from .runner_utils import (_dataset_cfg, build_dataset, dataset_actions, drop_actions, dropped_summary,
+                           set_feature_dirs, skipped_actions)
+from .summaries import nns_markdown
 
 RETRIEVAL_POOLS = ('all', 'test')
 
@@ -46,16 +47,6 @@ def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50),
     cost = retrieval_cost_matrix(feats, views=views)
     out = retrieval_precision_at_k(cost, labels, ks=tuple(ks), exclude_self=True)
     return {f'P@{k}': 100.0 * float(out[k]) for k in ks}
-
-
-def dropped_summary(dropped: set, skipped: Dict[str, set]) -> dict:
-    """``{'count', 'ids', 'by_feature_set'}``: the actions left out of every feature set, and why."""
-    return dict(count=len(dropped), ids=sorted(dropped, key=_natural_key),
-                by_feature_set={name: len(ids) for name, ids in skipped.items()})
-
-
-def _natural_key(value: str):
-    return (0, int(value), '') if str(value).isdigit() else (1, 0, str(value))
 
 
 def split_datasets(cfg: Config, keys: Sequence[str]) -> Dict[str, object]:
@@ -159,7 +150,6 @@ def run_nns(config: Union[str, Config],
                    retrieval_pool=retrieval_pool, retrieval_views=retrieval_views, num_retrieval=len(pool_y),
                    nn_fallbacks=fallbacks, dropped_actions=dropped_summary(dropped, skipped), results=results)
     atomic_write_json(osp.join(work_dir, 'nns.json'), summary, indent=1)
-    from .report import nns_markdown
     atomic_write_text(
         osp.join(work_dir, 'nns.md'), '# DTW nearest neighbour (top-1 %) and retrieval '
         '(precision@k %)\n\n' + nns_markdown(summary))

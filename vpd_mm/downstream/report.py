@@ -14,7 +14,7 @@ from vpd_mm.utils.fileio import atomic_write_text, load_json
 
 from .clips import clips_markdown
 from .detection import detection_markdown
-from .fewshot import dropped_note, fewshot_markdown
+from .summaries import fewshot_markdown, nns_markdown, recognition_markdown
 from .workout import stages_markdown, workout_markdown
 
 
@@ -37,58 +37,6 @@ def find_results(paths: Sequence[str]) -> List[Tuple[str, dict]]:
         if isinstance(data, dict) and isinstance(data.get('task'), str):
             out.append((f, data))
     return out
-
-
-def _retrieval_caption(result: dict) -> str:
-    """Who ranks whom in an NNS summary's retrieval."""
-    if result.get('retrieval_pool') == 'all':
-        return (f"each of the {result['num_retrieval']} labelled actions (training, validation and test) "
-                'ranks all the others')
-    return 'each test action ranks the other test actions'
-
-
-def nns_markdown(result: dict) -> str:
-    """Table of NNS top-1 and retrieval precision@k per feature set."""
-    keys = sorted({k
-                   for r in result['results'].values()
-                   for k in r},
-                  key=lambda k: (not k.startswith('nn'), k))
-    lines = ['| features | ' + ' | '.join(keys) + ' |', '|---|' + '---|' * len(keys)]
-    for name, r in result['results'].items():
-        lines.append(f'| {name} | ' + ' | '.join(f'{r[k]:.1f}' if k in r else '-' for k in keys) + ' |')
-    text = '\n'.join(lines) + '\n'
-    if 'num_test' in result:
-        text += (
-            f"\nnn_top1: each of the {result['num_test']} test actions takes the class of its nearest of the "
-            f"{result.get('num_train', '?')} training actions. P@k: {_retrieval_caption(result)}"
-            f"{_views_caption(result)}; share of the k nearest with its class (all of them when fewer "
-            'than k).\n')
-    fallbacks = {name: f for name, f in result.get('nn_fallbacks', {}).items() if any(f.values())}
-    if fallbacks:
-        counts = '; '.join(f"{name}: {f.get('symmetric2', 0)} / {f.get('majority', 0)}"
-                           for name, f in fallbacks.items())
-        text += ('\nTest actions with no symmetricP2 path to any training action, searched again with '
-                 f'symmetric2 / given the majority class: {counts}.\n')
-    text += dropped_note(result.get('dropped_actions'))
-    return text
-
-
-def _views_caption(result: dict) -> str:
-    views = result.get('retrieval_views')
-    if views == 'concat':
-        return ' by one DTW of its two views side by side (the published code)'
-    if views == 'min':
-        return ' by the lowest DTW cost over the view combinations'
-    return ''
-
-
-def recognition_markdown(result: dict) -> str:
-    """Table of full-data recognition numbers ``{method: {metric: value}}``."""
-    keys = sorted({k for r in result['results'].values() for k in r})
-    lines = ['| method | ' + ' | '.join(keys) + ' |', '|---|' + '---|' * len(keys)]
-    for name, r in result['results'].items():
-        lines.append(f'| {name} | ' + ' | '.join(f'{r[k]:.1f}' if k in r else '-' for k in keys) + ' |')
-    return '\n'.join(lines) + '\n'
 
 
 _SECTIONS = dict(

@@ -78,6 +78,16 @@ def skipped_actions(datasets) -> set:
     return out
 
 
+def _natural_key(value: str):
+    return (0, int(value), '') if str(value).isdigit() else (1, 0, str(value))
+
+
+def dropped_summary(dropped: set, skipped: Dict[str, set]) -> dict:
+    """``{'count', 'ids', 'by_feature_set'}``: the actions left out of every feature set, and why."""
+    return dict(count=len(dropped), ids=sorted(dropped, key=_natural_key),
+                by_feature_set={name: len(ids) for name, ids in skipped.items()})
+
+
 def drop_actions(actions: Tuple[List[np.ndarray], np.ndarray, List], dropped: set):
     """:func:`dataset_actions` output without the actions whose id (as a string) is in ``dropped``."""
     feats, labels, ids = actions

@@ -27,7 +27,7 @@ from mmengine.config import Config
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, load_json
 
 JOINTS = 'joints'
-DOC_BEGIN = '<!-- vipe_real:begin (written by tools/eval_vipe_real.py) -->'
+DOC_BEGIN = '<!-- vipe_real:begin (written by tools/analysis/eval_vipe_real.py) -->'
 DOC_END = '<!-- vipe_real:end -->'
 
 

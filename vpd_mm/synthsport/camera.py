@@ -40,6 +40,7 @@ class CameraTrack:
         return np.stack([k[0, 0] * uv[:, 0] + k[0, 2], k[1, 1] * uv[:, 1] + k[1, 2]], -1), z
 
     def to_json(self) -> dict:
+        """JSON-serialisable dict of the view name, the convention and the rounded ``K``, ``R`` and ``t``."""
         return dict(view=self.view, convention='x_cam = R @ X_world + t; [u, v, 1] ~ K @ x_cam; '
                     'camera x right, y down, z forward; world y up, metres',
                     K=np.round(self.K, 5).tolist(), R=np.round(self.R, 7).tolist(), t=np.round(self.t, 6).tolist())

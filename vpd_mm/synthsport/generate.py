@@ -1,6 +1,6 @@
 """SynthSport generation: routines -> rendered videos + GT, annotations, generic pose data, 3D corpus.
 
-The layout written is specified in ``docs/synthsport_format.md``. Every per-video random choice
+The layout written is specified in ``docs/data_formats.md``. Every per-video random choice
 comes from ``np.random.default_rng([seed, 1, video_index])``, so the output does not depend on the
 number of workers or on resuming, and the same seed gives the same bytes.
 """
@@ -78,10 +78,12 @@ def make_config(size: str, seed: int = 0, **overrides) -> GenConfig:
 
 
 def video_name(index: int) -> str:
+    """Name of video ``index``, e.g. ``v0007``."""
     return f'v{index:04d}'
 
 
 def element_id(vid: str, j: int) -> str:
+    """Id of element ``j`` of video ``vid``, e.g. ``v0007_e03``."""
     return f'{vid}_e{j:02d}'
 
 

@@ -65,6 +65,7 @@ class Segment:
 
     @property
     def n(self) -> int:
+        """Number of frames."""
         return len(self.fwd)
 
 
@@ -304,6 +305,7 @@ class Motion:
 
     @property
     def num_frames(self) -> int:
+        """Number of frames."""
         return len(self.params['px'])
 
 

@@ -364,6 +364,11 @@ class PanoramaBackground:
         self.ref = BackgroundRenderer(ref_w, ref_h, style).render((self.K_ref, self.R_ref, -self.R_ref @ center))
 
     def render(self, cam: Cam) -> np.ndarray:
+        """Background seen by ``cam`` ``(K, R, t)``: the reference view warped by the frame's homography.
+
+        Returns:
+            uint8 ``(height, width, 3)`` image.
+        """
         K, R, _ = cam
         hom = self.K_ref @ self.R_ref @ R.T @ np.linalg.inv(K)  # frame pixel -> reference pixel
         return cv2.warpPerspective(self.ref, hom, (self.w, self.h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
@@ -373,6 +378,11 @@ class PanoramaBackground:
 # ----------------------------------------------------------------------------- frame composition
 @dataclass
 class FrameResult:
+    """One frame composed by :func:`render_frame`.
+
+    Per pixel, ``idmap`` holds the index of the athlete's front primitive, an id from 1000 on for a
+    distractor or occluder primitive (whose depth is ``other_depth[id]``), or -1 for the background.
+    """
     image: np.ndarray  # uint8 BGR
     alpha: np.ndarray  # athlete coverage in [0, 1] (motion blurred)
     idmap: np.ndarray  # id of the front primitive per pixel (-1 background)

@@ -1,7 +1,7 @@
 """Teacher stack: video decoding, the pose teacher (a registered person finder + top-down pose
 estimator, tracked and with the athlete selected), per-video extraction of the VPD pose files,
 PoseDataset pickles and evaluation against SynthSport GT and real annotated images
-(``tools/extract_poses.py``, ``tools/eval_teacher.py``, ``tools/rank_teachers.py``).
+(``tools/extract_poses.py``, ``tools/analysis/eval_teacher.py``, ``tools/rank_teachers.py``).
 
 Pose teachers shipped (``configs/teachers/``): ``blazepose-full_coco17.py`` (MediaPipe BlazePose-full,
 real weights, offline; the default for real video) and ``rtmdet-nano_rtmpose-t_synthsport.py`` (mmdet +

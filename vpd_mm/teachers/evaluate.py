@@ -26,10 +26,9 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from vpd_mm.pose.pose_features import load_pose_sequence
 from vpd_mm.tracking import iou_matrix, xywh_to_xyxy
 from vpd_mm.utils.fileio import PathLike, atomic_write_json, load_json
-from vpd_mm.utils.vpd_files import load_boxes, load_coco_keypoints
+from vpd_mm.utils.vpd_files import load_boxes, load_coco_keypoints, load_pose_sequence
 
 FRAME_TYPES = ('calm', 'fast', 'inverted', 'blurred', 'occluded')
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from vpd_mm.pose.pose_features import load_pose_sequence
+from vpd_mm.utils.vpd_files import load_pose_sequence
 from vpd_mm.utils.fileio import PathLike, atomic_write_pickle, load_json
 
 logger = logging.getLogger(__name__)

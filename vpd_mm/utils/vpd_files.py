@@ -8,8 +8,9 @@
 All readers validate what they read and raise ``ValueError`` naming the file and the problem.
 """
 import os
+import os.path as osp
 import pickle
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -120,3 +121,75 @@ def _check_embeddings(path: PathLike, records: Sequence[EmbeddingRecord]) -> Non
         if prev is not None and frame <= prev:
             raise ValueError(f'{path}: frames must be strictly increasing, got {frame} after {prev}')
         prev = frame
+
+
+BOXES_FILE = 'boxes.json'
+KEYPOINTS_FILE = 'coco_keypoints.json.gz'
+
+
+def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """IoU of one ``[x, y, w, h]`` box with ``(N, 4)`` boxes."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    x1 = np.maximum(box[0], boxes[:, 0])
+    y1 = np.maximum(box[1], boxes[:, 1])
+    x2 = np.minimum(box[0] + box[2], boxes[:, 0] + boxes[:, 2])
+    y2 = np.minimum(box[1] + box[3], boxes[:, 1] + boxes[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    union = box[2] * box[3] + boxes[:, 2] * boxes[:, 3] - inter
+    return inter / np.maximum(union, 1e-9)
+
+
+def _pick_person(people: List[Tuple[float, np.ndarray, np.ndarray]],
+                 track_box: Optional[np.ndarray]) -> np.ndarray:
+    if len(people) == 1:
+        return people[0][2]
+    if track_box is not None:
+        ious = box_iou(track_box, np.stack([p[1] for p in people]))
+        return people[int(np.argmax(ious))][2]
+    return max(people, key=lambda p: p[0])[2]
+
+
+def load_pose_sequence(pose_dir: PathLike) -> Tuple[np.ndarray, np.ndarray]:
+    """Read the athlete's COCO-17 pose in every frame of a VPD pose directory.
+
+    When ``boxes.json`` exists, only its frames are used (the tracked athlete) and, in frames with
+    several detections, the detection with the highest IoU with the tracked box is taken. Without
+    ``boxes.json`` the highest-scoring detection is taken. Frames without any detection are skipped.
+
+    Args:
+        pose_dir: Directory holding ``coco_keypoints.json.gz`` and optionally ``boxes.json``.
+
+    Returns:
+        ``(frames (T,) int64, keypoints (T, 17, 3) float32 [x, y, score])`` sorted by frame.
+
+    Raises:
+        FileNotFoundError: ``coco_keypoints.json.gz`` is missing.
+        ValueError: No frame holds a usable pose, or a pose is malformed / non-finite.
+    """
+    pose_dir = os.fspath(pose_dir)
+    kp_path = osp.join(pose_dir, KEYPOINTS_FILE)
+    if not osp.isfile(kp_path):
+        raise FileNotFoundError(f'{kp_path}: keypoint file not found')
+    keypoints = load_coco_keypoints(kp_path)
+    box_path = osp.join(pose_dir, BOXES_FILE)
+    boxes: Optional[Dict[int, np.ndarray]] = load_boxes(box_path) if osp.isfile(box_path) else None
+
+    frames, poses = [], []
+    for frame in sorted(keypoints):
+        people = keypoints[frame]
+        if not people:
+            continue
+        track_box = None
+        if boxes is not None:
+            if frame not in boxes:
+                continue
+            track_box = boxes[frame]
+        poses.append(_pick_person(people, track_box))
+        frames.append(frame)
+    if not frames:
+        raise ValueError(f'{pose_dir}: no frame holds a pose of the tracked person')
+    poses = np.stack(poses).astype(np.float32)
+    if not np.isfinite(poses).all():
+        bad = frames[int(np.argwhere(~np.isfinite(poses).all(axis=(1, 2)))[0, 0])]
+        raise ValueError(f'{kp_path}: frame {bad} has NaN/inf keypoints')
+    return np.asarray(frames, dtype=np.int64), poses

@@ -1,10 +1,10 @@
-# JHMDB split 1 from GT joints (tools/convert_jhmdb.py -> data/jhmdb/jhmdb_gt_2d.pkl): the whole clip
+# JHMDB split 1 from GT joints (tools/data/convert_jhmdb.py -> data/jhmdb/jhmdb_gt_2d.pkl): the whole clip
 # is decoded, keypoints are resized to a 24x24 heatmap canvas, rendered per joint and aggregated into
 # PoTion motion maps (N, 15, 3, 24, 24). CPU-scale schedule (a shared, loaded 2-core machine): Adam
 # 1e-3, cosine, 60 epochs (~4 min with RenderJointHeatmaps; 10 epochs left every model underfitting,
 # train loss ~1.1, where PAA / joint-contrastive regularisation cannot help).
 # JHMDB has no validation split: tune on train1_fit / train1_holdout (a stratified 20 % of train1,
-# tools/convert_jhmdb.py), e.g. --cfg-options train_dataloader.dataset.split=train1_fit
+# tools/data/convert_jhmdb.py), e.g. --cfg-options train_dataloader.dataset.split=train1_fit
 # val_dataloader.dataset.split=train1_holdout. The final models train on train1; they are validated
 # once, at the last epoch, on test1 (no checkpoint selection) and reported with tools/test.py.
 dataset_type = 'PoseDataset'

@@ -44,11 +44,13 @@ class DISFlow(BaseFlowBackend):
             self._dis.setVariationalRefinementIterations(int(variational_refinement_iterations))
 
     def compute(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray) -> np.ndarray:
+        """DIS flow ``(H, W, 2)`` float32 from ``prev_rgb`` to ``cur_rgb`` (uint8 RGB, compared in grayscale)."""
         prev = cv2.cvtColor(prev_rgb, cv2.COLOR_RGB2GRAY)
         cur = cv2.cvtColor(cur_rgb, cv2.COLOR_RGB2GRAY)
         return self._dis.calc(prev, cur, None).astype(np.float32, copy=False)
 
     def config(self) -> dict:
+        """Config dict that rebuilds this backend (``preset`` and the overrides that were set)."""
         cfg = dict(type='DISFlow', preset=self.preset)
         if self.finest_scale is not None:
             cfg['finest_scale'] = self.finest_scale

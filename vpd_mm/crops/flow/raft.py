@@ -47,6 +47,11 @@ class RAFTFlow(BaseFlowBackend):
         self._net.to(torch.device(device)).eval()
 
     def compute_batch(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray) -> np.ndarray:
+        """RAFT flow of ``(B, H, W, 3)`` uint8 RGB pairs as ``(B, H, W, 2)`` float32, ``batch_size`` pairs per pass.
+
+        Raises:
+            ValueError: ``H`` or ``W`` is not a multiple of 8 or is below 128.
+        """
         import torch
         h, w = prev_rgb.shape[1:3]
         if h % 8 or w % 8 or min(h, w) < 128:
@@ -68,6 +73,7 @@ class RAFTFlow(BaseFlowBackend):
         return x / 127.5 - 1.0  # torchvision's OpticalFlow preset: [0, 1] then normalise(0.5, 0.5)
 
     def config(self) -> dict:
+        """Config dict that rebuilds this backend (with the resolved ``model`` name)."""
         return dict(
             type='RAFTFlow',
             weights=self.weights,

@@ -30,11 +30,13 @@ class TVL1Flow(BaseFlowBackend):
             raise ValueError(f'TVL1Flow: bad arguments {self.kwargs}: {e}') from e
 
     def compute(self, prev_rgb: np.ndarray, cur_rgb: np.ndarray) -> np.ndarray:
+        """TV-L1 flow ``(H, W, 2)`` float32 from ``prev_rgb`` to ``cur_rgb`` (uint8 RGB, compared in grayscale)."""
         prev = cv2.cvtColor(prev_rgb, cv2.COLOR_RGB2GRAY)
         cur = cv2.cvtColor(cur_rgb, cv2.COLOR_RGB2GRAY)
         return self._tvl1.calc(prev, cur, None).astype(np.float32, copy=False)
 
     def config(self) -> dict:
+        """Config dict that rebuilds this backend (``type`` plus the TV-L1 keyword arguments)."""
         return dict(type='TVL1Flow', **self.kwargs)
 
     def __getstate__(self):

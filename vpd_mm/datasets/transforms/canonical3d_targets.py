@@ -15,6 +15,11 @@ class Canonical3DTargets(BaseTransform):
     """
 
     def transform(self, results: dict) -> dict:
+        """Compute the canonical 3D target of ``joints3d``.
+
+        Returns:
+            The results dict with ``target3d`` ``(91,)`` float32.
+        """
         results['target3d'] = pose3d_targets(
             results['joints3d'], name=str(results.get('seq_name', 'joints3d')))
         return results

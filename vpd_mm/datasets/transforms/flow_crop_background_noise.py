@@ -43,6 +43,16 @@ class FlowCropBackgroundNoise(BaseTransform):
         return -window if np.random.rand() < 0.5 else window
 
     def transform(self, results: dict) -> dict:
+        """With probability ``prob``, add Gaussian noise to ``img`` where ``mask == 0``.
+
+        Items without a ``mask`` (or with ``std == 0``) are returned unchanged.
+
+        Returns:
+            The results dict with the noised uint8 ``img``.
+
+        Raises:
+            ValueError: ``mask`` does not have the image's height and width.
+        """
         mask = results.get('mask')
         if mask is None or not self.std or np.random.rand() >= self.prob:
             return results

@@ -45,6 +45,14 @@ class FlowCropColorJitter(BaseTransform):
         self.brightness, self.contrast, self.saturation, self.hue = brightness, contrast, saturation, hue
 
     def transform(self, results: dict) -> dict:
+        """Apply brightness, contrast, saturation and hue jitter to ``img`` in a random order.
+
+        Returns:
+            The results dict with the jittered uint8 ``(H, W, 3)`` ``img``; ``flow`` is unchanged.
+
+        Raises:
+            ValueError: ``img`` is not a uint8 ``(H, W, 3)`` array.
+        """
         img = results['img']
         if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
             raise ValueError(

@@ -46,6 +46,17 @@ class FlowCropFlip(BaseTransform):
         self.prob = prob
 
     def transform(self, results: dict) -> dict:
+        """With probability ``prob``, mirror ``img`` / ``flow`` / ``mask`` and swap the rows of the targets.
+
+        See the class docstring for the keys.
+
+        Returns:
+            The results dict with the mirrored arrays, the rows of ``target`` / ``prev_target`` swapped and
+            ``flip`` toggled (from ``False`` when absent).
+
+        Raises:
+            ValueError: A target to swap is not ``(2, D)``.
+        """
         flipped = bool(results.get('flip', False))
         if np.random.rand() < self.prob:
             results['img'] = cv2.flip(results['img'], 1)

@@ -50,6 +50,12 @@ class LoadFlowCrop(BaseTransform):
         return self._stores[crop_dir]
 
     def transform(self, results: dict) -> dict:
+        """Read the crop, flow and mask of ``frame`` from ``crop_store`` (or the store of ``crop_dir``).
+
+        Returns:
+            The results dict with ``img`` uint8 ``(S, S, 3)`` RGB, ``flow`` uint8 ``(S, S, 2)`` (``with_flow``),
+            ``img_shape`` / ``ori_shape`` ``(S, S)`` and ``mask`` (``with_mask`` and the store has one).
+        """
         store = self._store(results)
         frame = int(results['frame'])
         img = store.rgb(frame)

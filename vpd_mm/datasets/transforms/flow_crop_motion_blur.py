@@ -42,6 +42,14 @@ class FlowCropMotionBlur(BaseTransform):
         self.prob, self.length = prob, (int(lo), int(hi))
 
     def transform(self, results: dict) -> dict:
+        """With probability ``prob``, blur ``img`` with a line kernel of random length and angle.
+
+        Returns:
+            The results dict with the (possibly) blurred uint8 ``img``; ``flow`` is unchanged.
+
+        Raises:
+            ValueError: ``img`` is not a uint8 ``(H, W, 3)`` array.
+        """
         img = results['img']
         if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
             raise ValueError(

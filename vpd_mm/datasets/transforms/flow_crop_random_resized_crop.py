@@ -66,6 +66,14 @@ class FlowCropRandomResizedCrop(BaseTransform):
         return (h - ch) // 2, (w - cw) // 2, ch, cw
 
     def transform(self, results: dict) -> dict:
+        """Crop one random region of ``img`` (and ``flow`` / ``mask``) and resize it to ``size``.
+
+        See the class docstring for the keys.
+
+        Returns:
+            The results dict with the cropped and resized arrays, ``img_shape`` and ``crop_bbox``
+            ``(x1, y1, x2, y2)``.
+        """
         y, x, ch, cw = self.sample_region(*results['img'].shape[:2])
         results['crop_bbox'] = (x, y, x + cw, y + ch)
         return crop_and_resize(results, self.size, (y, x, ch, cw))

@@ -42,7 +42,7 @@ class FlowCropRandomRotate(BaseTransform):
     teacher fails on inverted athletes. Rotating a confident frame and its target pose together
     shows the student inverted (and tilted) athletes with a pose that is still right (on SynthSport
     the CPU demo student's inverted-frame error fell, but its upright frames paid for it: see
-    docs/vpd_results.md). The image turns about the crop centre (pixels from outside are zero, as the
+    docs/results.md). The image turns about the crop centre (pixels from outside are zero, as the
     crop store pads), the flow field turns and so do its vectors, and the targets' joints turn about
     the hip centre. Row 0 of a ``(2, D)`` target (the image as it is) turns by the angle and row 1
     (the mirrored image's pose, see :class:`FlowCropFlip`) by its negative, so the pair stays
@@ -82,6 +82,16 @@ class FlowCropRandomRotate(BaseTransform):
                 f'{target.shape}. Rotation is for 2D-VPD teachers only (not VIPE* or concatenations).')
 
     def transform(self, results: dict) -> dict:
+        """With probability ``prob``, rotate the crop, its flow, mask and joint targets by one random angle.
+
+        See the class docstring for the keys.
+
+        Returns:
+            The results dict with the rotated arrays and targets and ``rotation`` (degrees, 0.0 if not rotated).
+
+        Raises:
+            ValueError: A ``target`` / ``prev_target`` is not ``(D,)`` or ``(2, D)`` with ``D = num_joints * 3``.
+        """
         targets = {key: np.asarray(results[key]) for key in ('target', 'prev_target') if key in results}
         for key, target in targets.items():
             self._check_target(key, target, results)

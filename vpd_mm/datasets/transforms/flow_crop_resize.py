@@ -59,6 +59,11 @@ class FlowCropResize(BaseTransform):
         self.size = to_hw(size)
 
     def transform(self, results: dict) -> dict:
+        """Resize ``img``, ``flow`` and ``mask`` to ``size`` (see :func:`crop_and_resize`).
+
+        Returns:
+            The results dict with the resized arrays and ``img_shape`` = ``size``.
+        """
         return crop_and_resize(results, self.size)
 
     def __repr__(self) -> str:

@@ -32,6 +32,16 @@ class PackDistillationInputs(BaseTransform):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:
+        """Stack the planes of ``img`` and ``flow`` into one tensor and collect the targets and meta keys.
+
+        Returns:
+            A new dict with ``inputs`` uint8 tensor ``(C, H, W)`` (5 channels, 3 without ``flow``) and
+            ``data_samples``: ``target`` / ``prev_target`` float32 ``(D,)`` (row 0 of a ``(2, D)`` target)
+            and the ``meta_keys`` present in the results.
+
+        Raises:
+            ValueError: ``img`` is not 3-D, or ``flow`` is not 3-D with the image's height and width.
+        """
         img, flow = results['img'], results.get('flow')
         if img.ndim != 3 or (flow is not None and (flow.ndim != 3 or flow.shape[:2] != img.shape[:2])):
             raise ValueError(

@@ -43,6 +43,18 @@ class PackFeatureInputs(BaseTransform):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: Dict) -> Dict:
+        """Pack ``features`` ``(T, V, D)`` into ``inputs`` and an :class:`ActionDataSample`.
+
+        See the class docstring for the keys.
+
+        Returns:
+            A new dict with ``inputs`` float32 tensor ``(V, T, D)`` and ``data_samples`` (``gt_label``,
+            ``gt_frame_labels`` float32 when given, metainfo ``meta_keys`` and ``num_frames``).
+
+        Raises:
+            KeyError: ``features`` is missing.
+            ValueError: ``features`` is not a non-empty ``(T, V, D)`` array.
+        """
         if 'features' not in results:
             raise KeyError('PackFeatureInputs: results lack "features" (T, V, D)')
         feats = np.asarray(results['features'], dtype=np.float32)

@@ -16,10 +16,16 @@ class PackVIPEInputs(BaseTransform):
     Required Keys: ``poses2d`` ``(V, 17, 3)``; optional ``target3d``, ``neg_valid``, ``dataset_idx``.
 
     Added Keys: ``inputs`` float32 tensor ``(V, 39)``; ``data_samples`` dict of tensors
-    ``target3d`` (T,), ``neg_valid`` () and ``dataset_idx`` () (those present in the results).
+    ``target3d`` (91,), ``neg_valid`` () and ``dataset_idx`` () (those present in the results).
     """
 
     def transform(self, results: dict) -> dict:
+        """Normalise ``poses2d`` ``(V, 17, 3)`` into 39-d joint features and pack the targets.
+
+        Returns:
+            A new dict with ``inputs`` float32 tensor ``(V, 39)`` and ``data_samples``, a dict of tensors:
+            ``target3d`` (when present), ``neg_valid`` (default 0) and ``dataset_idx`` (long, default 0).
+        """
         name = str(results.get('seq_name', 'poses2d'))
         feats = normalize_coco_pose(results['poses2d'], name=f'{name} frame {results.get("frame_idx")}')
         samples = {}

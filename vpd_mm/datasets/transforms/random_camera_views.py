@@ -40,6 +40,12 @@ class RandomCameraViews(BaseTransform):
         self.score_range = tuple(score_range)
 
     def transform(self, results: dict) -> dict:
+        """Project ``joints3d`` from ``num_views`` random cameras and ``neg_joints3d`` (if present) from one.
+
+        Returns:
+            The results dict with ``poses2d`` ``(num_views [+ 1], 17, 3)``; the last view is the negative's
+            when ``neg_joints3d`` exists.
+        """
         rng = results['rng']
         views = [random_views(results['joints3d'], rng, self.num_views, self.score_range, **self.ranges)]
         if 'neg_joints3d' in results:

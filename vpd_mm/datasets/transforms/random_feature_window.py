@@ -39,6 +39,11 @@ class RandomFeatureWindow(BaseTransform):
         self.window = int(window)
 
     def transform(self, results: Dict) -> Dict:
+        """Crop ``features``, ``frame_labels`` and ``frame_inds`` to ``window`` frames from a random start.
+
+        Returns:
+            The results dict with the cropped arrays and ``window_start`` (int).
+        """
         length = results['features'].shape[0]
         start = np.random.randint(0, max(length - self.window, 0) + 1)
         sl = slice(start, start + self.window)

@@ -29,6 +29,11 @@ class RandomFlipPose3D(BaseTransform):
         self.prob = prob
 
     def transform(self, results: dict) -> dict:
+        """With probability ``prob``, mirror ``joints3d`` (and ``neg_joints3d``) left/right.
+
+        Returns:
+            The results dict with the (possibly) flipped poses and ``flip`` (bool).
+        """
         flip = bool(results['rng'].random() < self.prob)
         if flip:
             results['joints3d'] = flip_pose3d(results['joints3d'])

@@ -32,6 +32,14 @@ class SelectFeatureView(BaseTransform):
         self.view = view
 
     def transform(self, results: Dict) -> Dict:
+        """Keep one view of ``features`` ``(T, V, D)``: a random one or ``view``.
+
+        Returns:
+            The results dict with ``features`` ``(T, 1, D)`` and ``view`` (int).
+
+        Raises:
+            IndexError: The view index is not below ``V``.
+        """
         feats = results['features']
         num_views = feats.shape[1]
         view = np.random.randint(num_views) if self.view == 'random' else self.view

@@ -12,7 +12,7 @@ class SampleHardNegative3D(BaseTransform):
 
     Up to ``max_tries`` random frames are tried; the first whose canonical bone directions differ
     from the anchor's by at least ``min_angle`` degrees for some bone is taken. When none qualifies
-    the last candidate is returned with ``neg_valid = 0`` (the loss ignores it).
+    a random frame of the sequence is taken with ``neg_valid = 0`` (the loss ignores it).
 
     Required Keys: ``joints3d``, ``sequence``, ``frame_idx``, ``rng``; optional ``bone_dirs``.
 
@@ -28,6 +28,14 @@ class SampleHardNegative3D(BaseTransform):
         self.max_tries = max_tries
 
     def transform(self, results: dict) -> dict:
+        """Sample a hard-negative frame of ``sequence`` for the anchor frame ``frame_idx``.
+
+        See the class docstring for the keys.
+
+        Returns:
+            The results dict with ``neg_joints3d`` ``(17, 3)`` float32, ``neg_frame_idx`` and ``neg_valid``
+            (0.0 when no candidate qualified and a random frame of the sequence was taken).
+        """
         seq, idx, rng = results['sequence'], results['frame_idx'], results['rng']
         frame, _ = sample_hard_negative(seq, idx, rng, self.min_angle, self.max_tries,
                                         results.get('bone_dirs'))

@@ -41,6 +41,11 @@ class PlainCheckpointHook(Hook):
     priority = 'VERY_LOW'
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Replace the checkpoint's ``HistoryBuffer`` log scalars by plain data, in place.
+
+        Each buffer in ``message_hub['log_scalars']`` becomes a marked dict of its log history, count history
+        and max length; numpy scalars in ``message_hub['runtime_info']`` and ``meta`` become Python numbers.
+        """
         hub = checkpoint.get('message_hub')
         if not isinstance(hub, dict):
             return
@@ -60,6 +65,10 @@ class PlainCheckpointHook(Hook):
             checkpoint['meta'] = _to_plain(checkpoint['meta'])
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Turn the marked dicts of ``message_hub['log_scalars']`` back into ``HistoryBuffer`` objects.
+
+        Then take over a best checkpoint that a killed run wrote after this one (:func:`adopt_later_best`).
+        """
         hub = checkpoint.get('message_hub')
         if not isinstance(hub, dict):
             return

@@ -51,21 +51,29 @@ class ResumeRandomnessHook(Hook):
         self._before_val = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Write the generators' state into ``checkpoint['meta']['rng_state']``.
+
+        During a validation this is the state saved before it began, otherwise the current state.
+        """
         checkpoint.setdefault('meta', {})[STATE_KEY] = self._before_val or _snapshot()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """On ``--resume``, keep the checkpoint's ``meta['rng_state']`` to restore before the next epoch."""
         if getattr(runner, '_resume', False):
             self._pending = checkpoint.get('meta', {}).get(STATE_KEY)
 
     def before_train_epoch(self, runner) -> None:
+        """Restore the generators' state loaded on resume, once."""
         if self._pending is not None:
             _restore(self._pending)
             self._pending = None
 
     def before_val_epoch(self, runner) -> None:
+        """Save the generators' state before validation draws from them."""
         self._before_val = _snapshot()
 
     def after_val_epoch(self, runner, metrics=None) -> None:
+        """Put back the generators' state saved by :meth:`before_val_epoch`."""
         if self._before_val is not None:
             _restore(self._before_val)
         self._before_val = None

@@ -35,6 +35,11 @@ class DistillationValLoss(BaseMetric):
         self._history = deque(maxlen=window)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Append each sample's ``(loss, loss_pose, loss_motion)`` to ``self.results``.
+
+        Raises:
+            KeyError: A sample lacks one of the losses (the val dataset has no teacher targets).
+        """
         for sample in data_samples:
             missing = [k for k in self.KEYS if k not in sample]
             if missing:
@@ -44,6 +49,12 @@ class DistillationValLoss(BaseMetric):
             self.results.append(tuple(float(sample[k]) for k in self.KEYS))
 
     def compute_metrics(self, results: List[tuple]) -> Dict[str, float]:
+        """Average the collected losses over the samples.
+
+        Returns:
+            ``objective``, ``pose`` and ``motion``; with ``window > 1`` also ``objective_avg``, the mean
+            objective of the last ``window`` evaluations.
+        """
         arr = np.asarray(results, dtype=np.float64).reshape(-1, len(self.KEYS))
         out = {k: float(arr[:, i].mean()) for i, k in enumerate(self.NAMES)}
         if self.window > 1:

@@ -143,6 +143,13 @@ class TemporalDetectionMetric(BaseMetric):
         self.length_range = tuple(length_range)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Store each sample's activation, frame numbers, ground-truth intervals and video name.
+
+        Args:
+            data_batch: Unused.
+            data_samples: Predicted samples with ``pred_activation`` ``(T,)`` and the metainfo ``frame_inds``
+                (default ``arange(T)``), ``gt_intervals`` ``(K, 2)`` and ``video``.
+        """
         for ds in data_samples:
             act = np.asarray(ds['pred_activation'], dtype=np.float32)
             frame_inds = np.asarray(ds.get('frame_inds', np.arange(len(act))))[:len(act)]
@@ -154,6 +161,11 @@ class TemporalDetectionMetric(BaseMetric):
                     gt_intervals=np.asarray(ds.get('gt_intervals', np.zeros((0, 2)))).reshape(-1, 2)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """AP of the activation-run proposals of all videos at every tIoU (see :func:`evaluate_detection`).
+
+        Returns:
+            ``AP@<tIoU>`` per threshold (e.g. ``AP@0.5``), their mean ``mAP`` and ``num_proposals``.
+        """
         return evaluate_detection(results, self.tious, self.threshold, self.min_length, self.mean_length,
                                   self.length_range)
 

@@ -27,6 +27,11 @@ class VIPEValLoss(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Append each sample's ``(loss, loss_contrastive, loss_recon)`` to ``self.results``.
+
+        Raises:
+            KeyError: A sample lacks one of the losses (the val pipeline does not pack targets).
+        """
         for sample in data_samples:
             missing = [k for k in self.KEYS if k not in sample]
             if missing:
@@ -35,5 +40,10 @@ class VIPEValLoss(BaseMetric):
             self.results.append(tuple(float(sample[k]) for k in self.KEYS))
 
     def compute_metrics(self, results: List[tuple]) -> Dict[str, float]:
+        """Average the collected losses over the samples.
+
+        Returns:
+            ``objective``, ``contrastive`` and ``reconstruction``.
+        """
         arr = np.asarray(results, dtype=np.float64).reshape(-1, len(self.KEYS))
         return {k: float(arr[:, i].mean()) for i, k in enumerate(self.NAMES)}

@@ -27,6 +27,14 @@ class BasicBlock(nn.Module):
                 nn.Conv2d(in_channels, channels, 1, stride, bias=False), nn.BatchNorm2d(channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Two 3x3 conv + BN stages, plus the (downsampled) identity, then ReLU.
+
+        Args:
+            x: ``(N, in_channels, H, W)`` features.
+
+        Returns:
+            ``(N, channels, ceil(H / stride), ceil(W / stride))`` features.
+        """
         identity = x if self.downsample is None else self.downsample(x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))

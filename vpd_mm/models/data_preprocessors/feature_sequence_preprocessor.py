@@ -16,6 +16,18 @@ class FeatureSequenceDataPreprocessor(BaseDataPreprocessor):
     """
 
     def forward(self, data: Dict, training: bool = False) -> Dict:
+        """Zero-pad the batch's ``(V, T_i, D)`` inputs into one tensor and record each ``num_frames``.
+
+        Args:
+            data: ``inputs`` (a list or stacked tensor of ``(V, T_i, D)``) and optional ``data_samples``.
+            training: Unused.
+
+        Returns:
+            Dict with ``inputs`` float32 ``(N, V, T_max, D)`` and ``data_samples`` (metainfo ``num_frames = T_i``).
+
+        Raises:
+            ValueError: The batch is empty or the inputs' ``V`` / ``D`` differ.
+        """
         data = self.cast_data(data)
         inputs: List[torch.Tensor] = data['inputs']
         if isinstance(inputs, torch.Tensor):

@@ -42,6 +42,16 @@ class FlowCropDataPreprocessor(ActionDataPreprocessor):
         self.channels_last = channels_last
 
     def preprocess(self, inputs, data_samples, training: bool = False):
+        """Stack the inputs, cast them to float32 and normalise them with ``mean`` / ``std`` (when given).
+
+        Args:
+            inputs: A uint8 ``(N, C, H, W)`` tensor or a list of ``(C, H, W)`` tensors.
+            data_samples: Passed through unchanged.
+            training: Unused.
+
+        Returns:
+            The float32 ``(N, C, H, W)`` batch (``channels_last`` if set) and ``data_samples``.
+        """
         batch = inputs if isinstance(inputs, torch.Tensor) else torch.stack(list(inputs))
         if batch.ndim != 4:
             raise ValueError(

@@ -74,12 +74,29 @@ class FeatureSequenceRecognizer(BaseRecognizer):
         return feats, {}
 
     def loss(self, inputs: torch.Tensor, data_samples: List, **kwargs) -> Dict:
+        """Classification losses; each of the ``V`` views counts as a sample with its sequence's label.
+
+        Args:
+            inputs: ``(N, V, T, D)`` padded feature sequences.
+            data_samples: ``N`` data samples with ``gt_label`` (and ``num_frames``).
+
+        Returns:
+            The head's dict of losses.
+        """
         feats, _ = self.extract_feat(inputs, data_samples=data_samples)
         views = inputs.shape[1]
         samples = [ds for ds in data_samples for _ in range(views)] if views > 1 else data_samples
         return self.cls_head.loss(feats, samples, **kwargs)
 
     def predict(self, inputs: torch.Tensor, data_samples: List, **kwargs) -> List:
+        """Predict the classes of ``(N, V, T, D)`` sequences, the head combining the views.
+
+        With ``test_cfg['attach_features']`` (default True) each sample also gets ``features.sequence``
+        ``(T, V, D)``, its unpadded input on the CPU.
+
+        Returns:
+            The head's ``N`` data samples with predictions.
+        """
         feats, _ = self.extract_feat(inputs, data_samples=data_samples, test_mode=True)
         predictions = self.cls_head.predict(feats, data_samples, **kwargs)
         if (self.test_cfg or {}).get('attach_features', True):

@@ -42,6 +42,16 @@ class FrameBiGRUDetector(BaseModel):
         return self.head(self.backbone(inputs.reshape(n * v, t, d), lengths)).reshape(n, v, t)
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None, mode: str = 'tensor'):
+        """Run :meth:`loss`, :meth:`predict` or :meth:`frame_logits` as ``mode`` asks.
+
+        Args:
+            inputs: ``(N, V, T, D)`` padded feature sequences.
+            data_samples: Data samples (``num_frames``; ``gt_frame_labels`` for ``'loss'``).
+            mode: ``'loss'`` (dict of losses), ``'predict'`` (data samples) or ``'tensor'`` (``(N, V, T)`` logits).
+
+        Raises:
+            RuntimeError: Unknown ``mode``.
+        """
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
@@ -51,6 +61,11 @@ class FrameBiGRUDetector(BaseModel):
         raise RuntimeError(f'Invalid mode "{mode}"; use "loss", "predict" or "tensor"')
 
     def loss(self, inputs: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
+        """Binary cross-entropy of every view's frame logits against ``gt_frame_labels`` on unpadded frames.
+
+        Returns:
+            ``dict(loss_frame=...)`` with a scalar tensor.
+        """
         logits = self.frame_logits(inputs, data_samples)
         n, v, t = logits.shape
         targets = logits.new_zeros((n, t))
@@ -63,6 +78,11 @@ class FrameBiGRUDetector(BaseModel):
         return dict(loss_frame=loss)
 
     def predict(self, inputs: torch.Tensor, data_samples: List) -> List:
+        """Set ``pred_activation`` ``(T,)`` on each sample: the frames' sigmoid activations averaged over views.
+
+        Returns:
+            The data samples, activations cut to ``num_frames`` and moved to the CPU.
+        """
         act = torch.sigmoid(self.frame_logits(inputs, data_samples)).mean(dim=1)
         for ds, a in zip(data_samples, act):
             length = int(ds.metainfo.get('num_frames', a.shape[0]))

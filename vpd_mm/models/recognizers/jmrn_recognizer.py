@@ -16,7 +16,7 @@ class JMRNRecognizer(BaseRecognizer):
     Unlike mmaction2's Recognizer2D/3D it keeps the backbone's per-joint outputs: in ``loss`` the
     optional joint-contrastive loss gets the per-joint features and the labels; in ``predict`` every
     data sample gets a ``joint_weights`` field (``(J,)`` selector weights), so ``tools/test.py --dump``
-    stores them for the per-class joint-importance plot (``tools/jmrn_joint_importance.py``).
+    stores them for the per-class joint-importance plot (``tools/analysis/jmrn_joint_importance.py``).
 
     Args:
         backbone (dict): :class:`JMRN` or :class:`PoTionNet` config.

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tools/make_jhmdb_features.py ../shared/data/jhmdb_gt -o data/jhmdb_features/split1 --split 1
+    python tools/data/make_jhmdb_features.py ../shared/data/jhmdb_gt -o data/jhmdb_features/split1 --split 1
 
 Outputs ``features/<clip>.emb.pkl``, ``annotations/{elements,splits}.json`` and ``dataset.json``
 (see :mod:`vpd_mm.datasets.jhmdb_features`). Existing feature files are kept (resumable).
@@ -12,7 +12,7 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):

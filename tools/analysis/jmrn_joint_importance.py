@@ -3,7 +3,7 @@
 Run ``tools/test.py CONFIG CKPT --dump test.pkl`` with a JMRN config first (JMRNRecognizer stores
 ``joint_weights`` per sample), then::
 
-    python tools/jmrn_joint_importance.py test.pkl --class-names data/jhmdb/classes.txt \\
+    python tools/analysis/jmrn_joint_importance.py test.pkl --class-names data/jhmdb/classes.txt \\
         --layout jhmdb15 --classes clap golf pullup wave -o joint_importance.png --csv weights.csv
 
 Every clip's weights are first divided by their mean over the joints (a common scale of all joints
@@ -19,7 +19,7 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):

@@ -2,7 +2,7 @@
 
 Example::
 
-    python tools/convert_jhmdb.py ../shared/data/jhmdb_gt -o data/jhmdb/jhmdb_gt_2d.pkl
+    python tools/data/convert_jhmdb.py ../shared/data/jhmdb_gt -o data/jhmdb/jhmdb_gt_2d.pkl
 
 Writes OUTPUT (split keys train1/test1/train2/test2/train3/test3, plus train{s}_fit /
 train{s}_holdout: a stratified 20 % of every train split held out for tuning; 15 JHMDB joints in
@@ -15,7 +15,7 @@ import os
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):

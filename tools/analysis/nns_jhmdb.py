@@ -7,7 +7,7 @@ without the minimum over flip combinations. Chance is 1/14.
 
 Example::
 
-    python tools/nns_jhmdb.py ../shared/data/jhmdb_gt --split 1 -o work_dirs/nns_jhmdb/split1.json
+    python tools/analysis/nns_jhmdb.py ../shared/data/jhmdb_gt --split 1 -o work_dirs/nns_jhmdb/split1.json
 
 Prints one line per (step pattern, flips) and, with ``-o``, writes them as JSON (atomically).
 """
@@ -16,7 +16,7 @@ import os.path as osp
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):
@@ -26,7 +26,7 @@ def parse_args(argv=None):
         'root',
         nargs='?',
         default=osp.join(
-            osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'shared', 'data', 'jhmdb_gt'),
+            osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))), 'shared', 'data', 'jhmdb_gt'),
         help='folder with GT_{train,test}_N.pkl '
         '(default: ../shared/data/jhmdb_gt)')
     parser.add_argument('--split', type=int, default=1, choices=(1, 2, 3))

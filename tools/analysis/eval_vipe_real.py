@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tools/eval_vipe_real.py --vipe synth=CKPT_A synth+msr=CKPT_B \
+    python tools/analysis/eval_vipe_real.py --vipe synth=CKPT_A synth+msr=CKPT_B \
         [--jhmdb ../shared/data/jhmdb_gt] [--msr ../shared/data/msr_action3d/MSRAction3DSkeletonReal3D] \
         [--splits 1 2 3] [--k 1 3 5] [--trials 3] [--workers 1] [-o work_dirs/vipe_real] \
         [--update-doc docs/vipe_real.md]
@@ -25,9 +25,9 @@ import os.path as osp
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-SHARED = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'shared', 'data')
+SHARED = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))), 'shared', 'data')
 
 
 def parse_args(argv=None):

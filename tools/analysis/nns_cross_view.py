@@ -3,14 +3,14 @@
 
 Example (VIPE* vs normalized 2D joints, features from tools/apply_vipe.py)::
 
-    python tools/nns_cross_view.py data/synthsport --features vipe=features/vipe joints=features/joints \\
+    python tools/analysis/nns_cross_view.py data/synthsport --features vipe=features/vipe joints=features/joints \\
         --gallery-views side front --query-views diagonal high -o work_dirs/cross_view.json
 """
 import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from vpd_mm.downstream.cross_view import cross_view_nns  # noqa: E402
 from vpd_mm.utils import atomic_write_json  # noqa: E402

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Measure SynthSport's fine-grainedness: GT-2D-pose 1-NN vs appearance-statistics classifiers.
 
-    python tools/check_synthsport.py ROOT [--json OUT.json]
+    python tools/analysis/check_synthsport.py ROOT [--json OUT.json]
 
 The pose classifier should be accurate while appearance (mean colour, clip length, box size) stays
 near chance.

@@ -2,11 +2,11 @@
 
 Usage::
 
-    python tools/eval_vipe_invariance.py --source corpus:data/synthsport/pose3d_corpus --split val \
+    python tools/analysis/eval_vipe_invariance.py --source corpus:data/synthsport/pose3d_corpus --split val \
         [--checkpoint CKPT] [--num-poses 2000] [--num-candidates 100] [--seed 0] [--out RESULT.json]
-    python tools/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split all \
+    python tools/analysis/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split all \
         --checkpoint CKPT
-    python tools/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split val \
+    python tools/analysis/eval_vipe_invariance.py --source msr_action3d:../shared/data/msr_action3d --split val \
         --val-regex '_s(09|10)_' --checkpoint CKPT   # subjects vipe-star_synthsport+msr.py holds out
 
 Distinct 3D poses (some bone differs by >= 45 degrees from every other) are drawn from the source's
@@ -22,7 +22,7 @@ import json
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):

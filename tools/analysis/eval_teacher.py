@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tools/eval_teacher.py PRED --gt ROOT [-o JSON] [--pck-thr 0.2] [--fast-thr 10] [--blur-thr 5]
+    python tools/analysis/eval_teacher.py PRED --gt ROOT [-o JSON] [--pck-thr 0.2] [--fast-thr 10] [--blur-thr 5]
 
 PRED is the extraction output folder (holding ``pose/``) or a pose folder itself. Reports tracking
 accuracy of the athlete box (mean IoU with the GT box, % frames with IoU > 0.5, coverage, identity
@@ -15,7 +15,7 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):

@@ -2,7 +2,7 @@
 """Contact sheet PNG of a SynthSport: every class (full frame + athlete crops at three phases of one
 element, GT skeleton: left limbs orange, right cyan, occluded joints hollow) and every camera view.
 
-    python tools/synthsport_contact_sheet.py ROOT [-o ROOT/contact_sheet.png]
+    python tools/analysis/synthsport_contact_sheet.py ROOT [-o ROOT/contact_sheet.png]
 """
 import argparse
 import os.path as osp

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from vpd_mm.pose.feature_eval import evaluate_joint_features, format_joint_feature_table
+from vpd_mm.evaluation.joint_features import evaluate_joint_features, format_joint_feature_table
 from vpd_mm.utils.vpd_files import save_embeddings
 
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tools/eval_joint_features.py DATA_ROOT --features NAME=DIR [NAME=DIR ...] [--gt DIR]
+    python tools/analysis/eval_joint_features.py DATA_ROOT --features NAME=DIR [NAME=DIR ...] [--gt DIR]
         [--thr 0.1] [-o JSON]
 
 DIRs (and ``--gt``, default ``features/joints``: tools/make_joint_features.py on ``DATA_ROOT/pose``)
@@ -11,14 +11,14 @@ frame type (calm / fast / inverted / blurred / occluded, ``DATA_ROOT/gt/<vid>/fr
 PCK of the features' joints on the GT-visible joints (threshold in normalized units: the largest torso
 distance is 0.5) and the mean joint error, e.g. to see where a 2D-VPD student beats its teacher::
 
-    python tools/eval_joint_features.py data/synthsport_standard \\
+    python tools/analysis/eval_joint_features.py data/synthsport_standard \\
         --features teacher_2d=features/teacher_2d vpd_2d=features/vpd_2d
 """
 import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):
@@ -34,7 +34,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from vpd_mm.pose.feature_eval import evaluate_joint_features, format_joint_feature_table
+    from vpd_mm.evaluation.joint_features import evaluate_joint_features, format_joint_feature_table
     from vpd_mm.utils.fileio import atomic_write_json
 
     def path(p):

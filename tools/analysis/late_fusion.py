@@ -8,7 +8,7 @@ distributions; see ``--normalize``) and averaged with ``--weights``.
 
 Example::
 
-    python tools/late_fusion.py work_dirs/jmrn/test.pkl work_dirs/tsn/test.pkl --weights 1 1 \\
+    python tools/analysis/late_fusion.py work_dirs/jmrn/test.pkl work_dirs/tsn/test.pkl --weights 1 1 \\
         -o work_dirs/fusion/fused.pkl
 
 Prints the top-1 accuracy of every input and of the fusion; ``-o`` writes the fused scores as a dump
@@ -18,7 +18,7 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):

@@ -1,0 +1,78 @@
+"""The package reads top-down: no module imports a layer above its own, and no two modules import
+each other (lazy imports inside functions included).
+
+Layers, top to bottom (``tools/`` sits above them all)::
+
+    apis -> pipeline, downstream -> models, evaluation, engine -> datasets, baselines -> synthsport
+    -> pose -> crops, teachers -> tracking -> compat -> utils
+"""
+import ast
+import os
+import os.path as osp
+from collections import defaultdict
+
+ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'vpd_mm')
+LAYERS = [('apis', ), ('pipeline', 'downstream'), ('models', 'evaluation', 'engine'),
+          ('datasets', 'baselines'), ('synthsport', ), ('pose', ), ('crops', 'teachers'), ('tracking', ),
+          ('compat', ), ('utils', )]
+RANK = {pkg: rank for rank, pkgs in enumerate(LAYERS) for pkg in pkgs}
+
+
+def _module_name(path):
+    rel = osp.relpath(path, osp.dirname(ROOT))[:-3].replace(os.sep, '.')
+    return rel[:-len('.__init__')] if rel.endswith('.__init__') else rel
+
+
+def _imports():
+    """``{module: {(imported module, line)}}`` of every ``vpd_mm`` import, top-level or lazy."""
+    out = defaultdict(set)
+    for folder, _, names in os.walk(ROOT):
+        for name in names:
+            if not name.endswith('.py'):
+                continue
+            path = osp.join(folder, name)
+            mod = _module_name(path)
+            package = mod.split('.') if name == '__init__.py' else mod.split('.')[:-1]
+            for node in ast.walk(ast.parse(open(path).read(), path)):
+                if isinstance(node, ast.Import):
+                    targets = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    targets = [node.module]
+                elif isinstance(node, ast.ImportFrom):
+                    base = '.'.join(package[:len(package) - node.level + 1])
+                    targets = [f'{base}.{node.module}' if node.module else f'{base}.{a.name}'
+                               for a in node.names]
+                else:
+                    continue
+                out[mod].update((t, node.lineno) for t in targets if t and t.startswith('vpd_mm.'))
+    return out
+
+
+def _package(mod):
+    return mod.split('.')[1] if mod.count('.') else ''
+
+
+def test_every_package_has_a_layer():
+    packages = {d for d in os.listdir(ROOT) if osp.isfile(osp.join(ROOT, d, '__init__.py'))}
+    assert packages <= set(RANK), f'place these packages in LAYERS: {sorted(packages - set(RANK))}'
+
+
+def test_no_import_runs_up_the_layers():
+    upward = []
+    for mod, targets in _imports().items():
+        src = _package(mod)
+        for target, line in targets:
+            dst = _package(target)
+            if src in RANK and dst in RANK and dst != src and RANK[dst] <= RANK[src]:
+                upward.append(f'{mod}:{line} imports {target} ({src} is not above {dst})')
+    assert not upward, '\n'.join(sorted(upward))
+
+
+def test_no_two_modules_import_each_other():
+    imports = _imports()
+    known = set(imports)
+    edges = {mod: {t for t, _ in targets if t in known and t != mod} for mod, targets in imports.items()}
+    cycles = sorted({tuple(sorted((a, b)))
+                     for a, targets in edges.items() for b in targets
+                     if a in edges.get(b, ()) and not (a.startswith(b + '.') or b.startswith(a + '.'))})
+    assert not cycles, cycles
