@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Slurm extraction: srun starts GPUS tasks of one per-video tool; each task (rank) takes every
-# GPUS-th video of the sorted list, rank 0 writes the index / summary once all are done.
+# GPUS-th video of the sorted list, rank 0 writes the index / summary once all are done (the srun
+# command is tools/slurm_run.sh's).
 # TOOL: extract_poses | extract_crops | apply_vipe | apply_vpd (or a path to a tool that takes
 # --launcher).
 # Usage: [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=5] [SRUN_ARGS=...] \
@@ -27,18 +28,4 @@ if [ ! -f "$SCRIPT" ]; then
     echo "slurm_extract.sh: $SCRIPT not found" >&2
     exit 2
 fi
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-SRUN_ARGS=${SRUN_ARGS:-""}
-SRUN=${SRUN:-srun}
-PYTHON=${PYTHON:-python}
-if [ "$GPUS_PER_NODE" -gt 0 ]; then
-    PER_NODE=(--gres=gpu:"$GPUS_PER_NODE" --ntasks-per-node="$GPUS_PER_NODE")
-else
-    PER_NODE=(--ntasks-per-node="${TASKS_PER_NODE:-1}")
-fi
-# shellcheck disable=SC2086  # SRUN_ARGS holds several options
-PYTHONPATH="$DIR/..:${PYTHONPATH:-}" exec $SRUN -p "$PARTITION" --job-name="$JOB_NAME" \
-    "${PER_NODE[@]}" --ntasks="$GPUS" --cpus-per-task="$CPUS_PER_TASK" --kill-on-bad-exit=1 $SRUN_ARGS \
-    "$PYTHON" -u "$SCRIPT" "$@" --launcher slurm
+exec bash "$DIR/slurm_run.sh" "$PARTITION" "$JOB_NAME" "$SCRIPT" "$@" --launcher slurm

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Slurm training (mmaction2's convention): srun starts GPUS tasks, GPUS_PER_NODE per node, and
-# tools/train.py joins them through mmengine's slurm launcher (SLURM_PROCID, SLURM_NTASKS, ...).
+# tools/train.py joins them through mmengine's slurm launcher (SLURM_PROCID, SLURM_NTASKS, ...);
+# the srun command is tools/slurm_run.sh's.
 # Usage: [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=5] [SRUN_ARGS=...] \
 #            bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG [tools/train.py options]
 # GPUS_PER_NODE=0: CPU nodes (no --gres; TASKS_PER_NODE tasks a node, default 1).
@@ -10,19 +11,5 @@ PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3
 shift 3
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-SRUN_ARGS=${SRUN_ARGS:-""}
-SRUN=${SRUN:-srun}
-PYTHON=${PYTHON:-python}
-if [ "$GPUS_PER_NODE" -gt 0 ]; then
-    PER_NODE=(--gres=gpu:"$GPUS_PER_NODE" --ntasks-per-node="$GPUS_PER_NODE")
-else
-    PER_NODE=(--ntasks-per-node="${TASKS_PER_NODE:-1}")
-fi
 DIR="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck disable=SC2086  # SRUN_ARGS holds several options
-PYTHONPATH="$DIR/..:${PYTHONPATH:-}" exec $SRUN -p "$PARTITION" --job-name="$JOB_NAME" \
-    "${PER_NODE[@]}" --ntasks="$GPUS" --cpus-per-task="$CPUS_PER_TASK" --kill-on-bad-exit=1 $SRUN_ARGS \
-    "$PYTHON" -u "$DIR/train.py" "$CONFIG" --launcher slurm "$@"
+exec bash "$DIR/slurm_run.sh" "$PARTITION" "$JOB_NAME" "$DIR/train.py" "$CONFIG" --launcher slurm "$@"

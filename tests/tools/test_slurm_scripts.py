@@ -76,3 +76,13 @@ def test_slurm_extract_runs_a_tool_per_task():
     ]
     rc, _, err = srun_argv('slurm_extract.sh', 'cpu', 'x', 'make_synthsport')
     assert rc == 2 and 'unknown tool' in err
+
+
+def test_slurm_run_runs_any_script_and_names_its_usage():
+    rc, argv, err = srun_argv('slurm_run.sh', 'cpu', 'job', 'tools/nns.py', 'cfg.py', '--launcher', 'slurm',
+                              GPUS='2', GPUS_PER_NODE='0')
+    assert rc == 0, err
+    assert argv == ['-p', 'cpu', '--job-name=job', '--ntasks-per-node=1', '--ntasks=2', '--cpus-per-task=5',
+                    '--kill-on-bad-exit=1', 'python', '-u', 'tools/nns.py', 'cfg.py', '--launcher', 'slurm']
+    rc, _, err = srun_argv('slurm_run.sh', 'cpu', 'job')
+    assert rc == 2 and 'usage: bash tools/slurm_run.sh PARTITION JOB_NAME SCRIPT' in err
