@@ -97,7 +97,7 @@ def main(argv=None):
     for key in ('data_root', 'work_dir', 'device'):
         if getattr(args, key):
             cfg[key] = getattr(args, key)
-    # Small models on few cores: one BLAS thread per process is fastest (see README).
+    # Small models on few cores: one BLAS thread per process is fastest (see docs/installation.md).
     env = {'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MPLBACKEND': 'Agg',
            'PYTHONPATH': ROOT + os.pathsep + os.environ.get('PYTHONPATH', '')}
     stages = build_vpd_stages(cfg, env, nproc=args.nproc if args.launcher != 'none' else 1)
