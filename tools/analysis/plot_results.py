@@ -50,7 +50,7 @@ def plot(rows: list, out: str) -> None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    from vpd_mm.utils.fileio import atomic_write_bytes
+    from vpd_mm.utils.fileio import atomic_save_figure
     labels = [f"{r['data']}: {r['student']} vs {r['teacher']}, {r['metric']}" for r in rows]
     gains = [r['student %'] - r['teacher %'] for r in rows]
     fig, ax = plt.subplots(figsize=(8.5, 0.4 * len(rows) + 1.2))
@@ -67,11 +67,7 @@ def plot(rows: list, out: str) -> None:
     ax.set_xlabel('student minus teacher (points)')
     ax.set_title('VPD students against their pose teachers')
     fig.tight_layout()
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=110)
-    plt.close(fig)
-    atomic_write_bytes(out, buf.getvalue())
+    atomic_save_figure(fig, out, dpi=110)
 
 
 def main(argv=None) -> int:

@@ -13,7 +13,7 @@ import numpy as np
 
 from vpd_mm.pose.draw import draw_pose
 from vpd_mm.pose.pose_features import EMBEDDING_SUFFIX, load_pose_sequence
-from vpd_mm.utils.fileio import atomic_write_bytes, atomic_write_json, load_json
+from vpd_mm.utils.fileio import atomic_save_figure, atomic_write_json, load_json
 from vpd_mm.utils.vpd_files import load_boxes, load_embeddings
 
 #: Mean keypoint score below which a frame counts as unsure (the students' default gate is 0.5).
@@ -108,11 +108,7 @@ def clips_figure(rows: List[Tuple[str, List[np.ndarray], Optional[Tuple[np.ndarr
         ax_plot.set_ylabel('mean kp score', fontsize=8)
         ax_plot.tick_params(labelsize=7)
     fig.tight_layout()
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=80)
-    plt.close(fig)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_save_figure(fig, path, dpi=80)
 
 
 def clips_report(videos: Sequence[Tuple[str, str]], pose_root: str, out_dir: str,

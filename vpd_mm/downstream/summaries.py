@@ -4,13 +4,12 @@ Each function takes a summary dict as the downstream tools write it (``task`` = 
 ``recognition``; see :mod:`vpd_mm.downstream.nns` and :mod:`vpd_mm.downstream.fewshot`) and returns
 Markdown, or writes the summary's files. :mod:`vpd_mm.downstream.report` gathers them into one report.
 """
-import os
 import os.path as osp
 from typing import Optional
 
 import numpy as np
 
-from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text
+from vpd_mm.utils.fileio import atomic_save_figure, atomic_write_json, atomic_write_text
 
 
 def _retrieval_caption(result: dict) -> str:
@@ -140,11 +139,7 @@ def plot_fewshot(summary: dict, path: str) -> None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = path + '.tmp.png'
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    os.replace(tmp, path)
+    atomic_save_figure(fig, path, dpi=120)
 
 
 def write_fewshot_outputs(summary: dict, work_dir: str) -> None:

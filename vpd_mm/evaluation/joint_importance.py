@@ -97,13 +97,11 @@ def plot_joint_importance(means: np.ndarray, class_names: Sequence[str], joint_n
             e.g. a layout's ``plot_order``); default the given order.
         value_label (str): What ``means`` hold, for the axis labels (e.g. ``'weight / clip mean'``).
     """
-    import io
-
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    from vpd_mm.utils.fileio import atomic_write_bytes
+    from vpd_mm.utils.fileio import atomic_save_figure
     if means.shape != (len(class_names), len(joint_names)):
         raise ValueError(f'means {means.shape} does not match {len(class_names)} classes x '
                          f'{len(joint_names)} joints')
@@ -175,7 +173,4 @@ def plot_joint_importance(means: np.ndarray, class_names: Sequence[str], joint_n
         fig.suptitle(f'JMRN joint selector per class ({value_label}; ticks: mean over all clips)',
                      fontsize=10)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=110)
-    plt.close(fig)
-    atomic_write_bytes(out_file, buf.getvalue())
+    atomic_save_figure(fig, out_file, dpi=110)

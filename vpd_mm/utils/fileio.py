@@ -65,6 +65,16 @@ def atomic_write_json(path: PathLike, obj: Any, indent: Union[int, None] = None)
     atomic_write_bytes(path, data)
 
 
+def atomic_save_figure(fig: Any, path: PathLike, dpi: int = 100) -> None:
+    """Save a matplotlib figure to ``path`` as PNG atomically, then close it (``pyplot.close``)."""
+    import matplotlib.pyplot as plt
+    try:
+        with atomic_open(path, 'wb') as f:
+            fig.savefig(f, format='png', dpi=dpi)
+    finally:
+        plt.close(fig)
+
+
 def atomic_write_pickle(path: PathLike, obj: Any) -> None:
     """Pickle ``obj`` to ``path`` atomically."""
     atomic_write_bytes(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
