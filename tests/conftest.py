@@ -1,6 +1,8 @@
 """Shared pytest fixtures for vpd_mm."""
+import ast
 import os
 import os.path as osp
+from typing import List, NamedTuple
 
 import pytest
 
@@ -38,3 +40,31 @@ def quick_main_job(tmp_path_factory) -> dict:
     cmd = [sys.executable, 'tools/run_vpd.py', '--quick', '--data-root', data, '--work-dir', work]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     return dict(data=data, work=work, proc=proc, env=env)
+
+
+PACKAGE = osp.join(REPO_ROOT, 'vpd_mm')
+
+
+class Source(NamedTuple):
+    """One module: its path relative to the repository, dotted name, package parts and syntax tree."""
+    rel: str
+    module: str
+    package: List[str]
+    tree: ast.Module
+
+
+@pytest.fixture(scope='session')
+def package_sources() -> tuple:
+    """Every ``.py`` file under ``vpd_mm/`` as a :class:`Source` (path relative to the checkout,
+    dotted module name, package parts, syntax tree), in a fixed order: for the tests that read the
+    code itself (``test_layers.py``, ``test_docstrings.py``)."""
+    out = []
+    for folder, _, names in sorted(os.walk(PACKAGE)):
+        for name in sorted(n for n in names if n.endswith('.py')):
+            path = osp.join(folder, name)
+            rel = osp.relpath(path, osp.dirname(PACKAGE))
+            module = rel[:-3].replace(os.sep, '.')
+            module = module[:-len('.__init__')] if module.endswith('.__init__') else module
+            package = module.split('.') if name == '__init__.py' else module.split('.')[:-1]
+            out.append(Source(rel, module, package, ast.parse(open(path).read(), path)))
+    return tuple(out)

@@ -76,6 +76,13 @@ class _Parsed(BaseException):
     """Raised once the tool's parser accepted the command line."""
 
 
+def _run_as_main(script, args, monkeypatch):
+    """Run ``script`` as ``__main__`` with the command-line arguments ``args``."""
+    monkeypatch.setattr(sys, 'argv', [script] + list(args))
+    monkeypatch.syspath_prepend(REPO)
+    runpy.run_path(script, run_name='__main__')
+
+
 def _dry_parse(script, args, monkeypatch):
     """Run ``script`` as ``__main__`` with ``args`` until its parser has parsed them."""
     original = argparse.ArgumentParser.parse_args
@@ -85,10 +92,8 @@ def _dry_parse(script, args, monkeypatch):
         raise _Parsed
 
     monkeypatch.setattr(argparse.ArgumentParser, 'parse_args', parse_then_stop)
-    monkeypatch.setattr(sys, 'argv', [script] + list(args))
-    monkeypatch.syspath_prepend(REPO)
     try:
-        runpy.run_path(script, run_name='__main__')
+        _run_as_main(script, args, monkeypatch)
     except _Parsed:
         return
     except SystemExit as e:
@@ -148,10 +153,8 @@ def _tools():
 @pytest.mark.parametrize('tool', _tools())
 def test_tool_help_explains_it(tool, monkeypatch, capsys):
     """``--help`` exits 0 and prints a description, not only the usage line."""
-    monkeypatch.setattr(sys, 'argv', [tool, '--help'])
-    monkeypatch.syspath_prepend(REPO)
     with pytest.raises(SystemExit) as exit_info:
-        runpy.run_path(osp.join(REPO, tool), run_name='__main__')
+        _run_as_main(osp.join(REPO, tool), ['--help'], monkeypatch)
     assert exit_info.value.code in (0, None), f'{tool} --help exited with {exit_info.value.code}'
     text = capsys.readouterr().out
     described = [line for line in text.split('\n')

@@ -11,40 +11,28 @@ import os
 import os.path as osp
 from collections import defaultdict
 
-ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'vpd_mm')
 LAYERS = [('apis', ), ('pipeline', 'downstream'), ('models', 'evaluation', 'engine'),
           ('datasets', 'baselines'), ('synthsport', ), ('pose', ), ('crops', 'teachers'), ('tracking', ),
           ('compat', ), ('utils', )]
 RANK = {pkg: rank for rank, pkgs in enumerate(LAYERS) for pkg in pkgs}
 
 
-def _module_name(path):
-    rel = osp.relpath(path, osp.dirname(ROOT))[:-3].replace(os.sep, '.')
-    return rel[:-len('.__init__')] if rel.endswith('.__init__') else rel
-
-
-def _imports():
+def _imports(package_sources):
     """``{module: {(imported module, line)}}`` of every ``vpd_mm`` import, top-level or lazy."""
     out = defaultdict(set)
-    for folder, _, names in os.walk(ROOT):
-        for name in names:
-            if not name.endswith('.py'):
+    for src in package_sources:
+        for node in ast.walk(src.tree):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                targets = [node.module]
+            elif isinstance(node, ast.ImportFrom):
+                base = '.'.join(src.package[:len(src.package) - node.level + 1])
+                targets = [f'{base}.{node.module}' if node.module else f'{base}.{a.name}'
+                           for a in node.names]
+            else:
                 continue
-            path = osp.join(folder, name)
-            mod = _module_name(path)
-            package = mod.split('.') if name == '__init__.py' else mod.split('.')[:-1]
-            for node in ast.walk(ast.parse(open(path).read(), path)):
-                if isinstance(node, ast.Import):
-                    targets = [a.name for a in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                    targets = [node.module]
-                elif isinstance(node, ast.ImportFrom):
-                    base = '.'.join(package[:len(package) - node.level + 1])
-                    targets = [f'{base}.{node.module}' if node.module else f'{base}.{a.name}'
-                               for a in node.names]
-                else:
-                    continue
-                out[mod].update((t, node.lineno) for t in targets if t and t.startswith('vpd_mm.'))
+            out[src.module].update((t, node.lineno) for t in targets if t and t.startswith('vpd_mm.'))
     return out
 
 
@@ -52,14 +40,15 @@ def _package(mod):
     return mod.split('.')[1] if mod.count('.') else ''
 
 
-def test_every_package_has_a_layer():
-    packages = {d for d in os.listdir(ROOT) if osp.isfile(osp.join(ROOT, d, '__init__.py'))}
+def test_every_package_has_a_layer(repo_root):
+    packages = {d for d in os.listdir(osp.join(repo_root, 'vpd_mm'))
+                if osp.isfile(osp.join(repo_root, 'vpd_mm', d, '__init__.py'))}
     assert packages <= set(RANK), f'place these packages in LAYERS: {sorted(packages - set(RANK))}'
 
 
-def test_no_import_runs_up_the_layers():
+def test_no_import_runs_up_the_layers(package_sources):
     upward = []
-    for mod, targets in _imports().items():
+    for mod, targets in _imports(package_sources).items():
         src = _package(mod)
         for target, line in targets:
             dst = _package(target)
@@ -68,8 +57,8 @@ def test_no_import_runs_up_the_layers():
     assert not upward, '\n'.join(sorted(upward))
 
 
-def test_no_two_modules_import_each_other():
-    imports = _imports()
+def test_no_two_modules_import_each_other(package_sources):
+    imports = _imports(package_sources)
     known = set(imports)
     edges = {mod: {t for t, _ in targets if t in known and t != mod} for mod, targets in imports.items()}
     cycles = sorted({tuple(sorted((a, b)))

@@ -131,16 +131,9 @@ def test_workout_eval_trainings_resume(tmp_path, repo_root):
     write_workout_root(src, root, max_frames=60, ks=(1, ), trials=1)
     sets = {'student': [osp.join(root, _features(root, 'student', markers))]}
     work = str(tmp_path / 'work')
-    configs = _tiny_configs(tmp_path, repo_root)
-    summary = run_workout_eval(
-        root,
-        sets,
-        work,
-        tasks=('fewshot', 'fewshot_bigru', 'spot'),
-        folds=2,
-        bootstrap=100,
-        progress=False,
-        **configs)
+    settings = dict(tasks=('fewshot', 'fewshot_bigru', 'spot'), folds=2, bootstrap=100, progress=False,
+                    **_tiny_configs(tmp_path, repo_root))
+    summary = run_workout_eval(root, sets, work, **settings)
     r = summary['results']['student']
     assert r['fewshot_nns']['1']['values'] == [100.0]
     assert len(r['fewshot_bigru']['1']['values']) == 1 and 0 <= r['fewshot_bigru']['1']['values'][0] <= 100
@@ -150,15 +143,7 @@ def test_workout_eval_trainings_resume(tmp_path, repo_root):
         osp.join(work, 'spotting', 'student', f'fold{i}', 'test_activations.pkl') for i in range(2)
     ]
     mtimes = [os.stat(f).st_mtime_ns for f in files]
-    again = run_workout_eval(
-        root,
-        sets,
-        work,
-        tasks=('fewshot', 'fewshot_bigru', 'spot'),
-        folds=2,
-        bootstrap=100,
-        progress=False,
-        **configs)
+    again = run_workout_eval(root, sets, work, **settings)
     assert [os.stat(f).st_mtime_ns for f in files] == mtimes
     assert again['results']['student']['count_bigru'] == r['count_bigru']
 
