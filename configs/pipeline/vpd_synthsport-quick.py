@@ -1,5 +1,5 @@
 # The --quick main job (used by the test suite): the same stages on a tiny SynthSport (4 videos of 3
-# elements), short student schedules, 1-shot-size downstream runs. Minutes on 2 CPU cores.
+# elements), short student schedules, 2-fold cross-validation with 2-epoch BiGRUs. Minutes on 2 CPU cores.
 _base_ = ['./vpd_synthsport-mini.py']
 
 data_root = 'data/synthsport_quick'
@@ -12,5 +12,5 @@ students = dict(
                              'val_dataloader.dataset.num_samples_per_epoch=32']))
 downstream = dict(
     features=['teacher_vipe', 'vpd_vi'],
-    fewshot=dict(k=['all'], trials=1, methods=['nns'], baselines=[], baseline_k=None),
+    crossval=dict(folds=2, methods=['nns', 'bigru'], epochs=2, max_iters=None),
     detection=None)

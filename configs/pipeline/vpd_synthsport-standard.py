@@ -26,8 +26,12 @@ students = dict(
 )
 downstream = dict(
     features=['teacher_2d', 'vpd_2d', 'teacher_vipe', 'vpd_vi', 'vpd_vi_no_motion', 'vpd_vi_rgb_only'],
-    fewshot=dict(k=['8', '16', 'all'], trials=5, methods=['bigru', 'nns'],
+    # workers: trainings at a time, one single-threaded process each. epochs: 100 BiGRU epochs (the config's
+    # 30 leave a k=8 set underfit); max_iters: at most ~600 steps a run, so larger sets train fewer epochs,
+    # as the paper trains fewer on large sets.
+    fewshot=dict(k=['8', '16', 'all'], trials=5, methods=['bigru', 'nns'], epochs=100, max_iters=600, workers=2,
                  baselines=['configs/baselines/stgcn_synthsport-mini_gt-2d.py',
                             'configs/baselines/tsn_r18_synthsport-mini_clips.py'],
                  baseline_k=['8', '16', 'all']),
+    crossval=None,
     detection=None)

@@ -121,3 +121,20 @@ def test_detection_data_bad_inputs_name_the_item(tmp_path):
     with pytest.raises(
             ValueError, match=rf"action {el['id']} \(video {vid}\): interval .* outside the video"):
         _det_dataset(tmp_path, split='test')
+
+
+def test_cross_validated_detection_sees_every_video_once_with_intervals(tmp_path, repo_root):
+    import os
+    cfg = _tiny_config(tmp_path, repo_root)  # 5 videos: 2 train, 1 val, 2 test
+    work = str(tmp_path / 'cv')
+    result = run_detection(cfg, work, folds=3, iters=3, progress=False, cross_validate=True, bootstrap=50)
+    assert result['mode'] == 'cross-validated' and result['num_test_videos'] == 5
+    assert result['num_actions'] == 15 and sorted(v for f in result['fold_videos'] for v in f) == [
+        f'v{i:03d}' for i in range(5)]
+    for key, (lo, hi) in result['intervals'].items():
+        assert 0.0 <= lo <= hi <= 1.0, key
+    assert '| cross-validated |' in open(osp.join(work, 'detection.md')).read()
+    caches = [osp.join(work, f'fold{i}', 'cv_activations.pkl') for i in range(3)]
+    mtimes = [os.stat(c).st_mtime_ns for c in caches]
+    again = run_detection(cfg, work, folds=3, iters=3, progress=False, cross_validate=True, bootstrap=50)
+    assert [os.stat(c).st_mtime_ns for c in caches] == mtimes and again['intervals'] == result['intervals']

@@ -197,3 +197,21 @@ def test_parallel_failure_names_stage_and_log_and_blocks_dependents(tmp_path):
     assert osp.exists(ok_out) and not osp.exists(after)
     assert json.load(open(tmp_path / 'stamps' / 'ok.json'))['state'] == 'done'
     assert 'boom' in open(tmp_path / 'stamps' / 'logs' / 'bad.log').read()
+
+
+def test_the_stage_with_the_longest_chain_behind_it_starts_first(tmp_path):
+    """Of the stages ready at once, the one later stages wait on starts first (a student's training
+    before a teacher-only evaluation), whatever their order in the list; ties keep the list order."""
+    from vpd_mm.pipeline.stage import critical_path_lengths, stage_dependencies
+    script = tmp_path / 'log_order.py'
+    script.write_text('import sys\nopen(sys.argv[1], "a").write(sys.argv[2])\n'
+                      'open(sys.argv[3], "w").write("x")\n')
+    order = str(tmp_path / 'order')
+    out = {n: str(tmp_path / f'{n}.out') for n in 'abcd'}
+    after = dict(c='b', d='c')
+    stages = [Stage(n, [str(script), order, n, out[n]], inputs=[out[after[n]]] if n in after else [],
+                    outputs=[out[n]]) for n in 'abcd']
+    deps = stage_dependencies(stages)
+    assert critical_path_lengths(deps) == [1, 3, 2, 1]
+    StageRunner(str(tmp_path / 'stamps'), python=sys.executable).run(stages, jobs=1)
+    assert open(order).read() == 'bcad'

@@ -79,7 +79,7 @@ def test_unknown_baseline_kind_is_an_error(repo_root, tmp_path):
 
 
 @pytest.mark.parametrize('stage_name,option', [('poses', 'teachers.workers'), ('crops', 'crops.workers'),
-                                               ('fewshot', 'downstream.fewshot.workers'),
+                                               ('crossval', 'downstream.crossval.workers'),
                                                ('detect_vpd_vi', 'downstream.detection.workers')])
 def test_worker_counts_are_passed_but_not_keyed(repo_root, tmp_path, stage_name, option):
     """Worker counts only change how fast a stage runs: a new count must not rerun finished stages."""
@@ -127,3 +127,22 @@ def test_real_video_job_uses_the_real_teacher_and_ends_with_the_clips_report(rep
     mini.data_root, mini.work_dir = str(tmp_path / 'ss'), str(tmp_path / 'work2')
     poses = next(s for s in build_vpd_stages(mini) if s.name == 'poses')
     assert sum(p.endswith(('.pth', '.py')) for p in poses.inputs) == 5
+
+
+def test_the_demo_cross_validates_and_compares_each_student_with_its_teacher(repo_root, tmp_path):
+    cfg = Config.fromfile(osp.join(repo_root, 'configs', 'pipeline', 'vpd_synthsport-mini.py'))
+    cfg.data_root, cfg.work_dir = str(tmp_path / 'ss'), str(tmp_path / 'work')
+    stages = build_vpd_stages(cfg)
+    assert stage_names(stages)[-5:] == ['nns', 'crossval', 'detect_teacher_vipe', 'detect_vpd_vi', 'report']
+    cmd = stages[stage_names(stages).index('crossval')].cmd
+    assert cmd[:2] == ['tools/crossval.py', str(tmp_path / 'work' / 'configs' / 'recognition.py')]
+    pairs = cmd[cmd.index('--pairs') + 1:cmd.index('--pairs') + 3]
+    assert pairs == ['vpd_2d:teacher_2d', 'vpd_vi:teacher_vipe']
+    assert cmd[cmd.index('--reference') + 1].startswith('student: SynthSport standard')
+    groups = cmd[cmd.index('--class-groups') + 1:cmd.index('--class-groups') + 5]
+    assert [g.split('=')[0] for g in groups] == ['tuck', 'pike', 'straight', 'twisting']
+    assert sum(len(g.split('=')[1].split(',')) for g in groups) == 16
+    assert '--cross-validate' in stages[stage_names(stages).index('detect_vpd_vi')].cmd
+    # the standard job keeps the paper's few-shot protocol
+    standard = stage_names(build_vpd_stages(_standard(repo_root, tmp_path)))
+    assert 'fewshot' in standard and 'crossval' not in standard

@@ -25,7 +25,7 @@ def test_quick_main_job_runs_every_stage_then_skips(quick_main_job):
     record = json.load(open(osp.join(work, 'run_vpd.json')))
     names = [s['name'] for s in record['stages']]
     assert names == ['generate', 'poses', 'crops', 'teacher_2d', 'teacher_vipe', 'train_vpd_vi', 'apply_vpd_vi',
-                     'nns', 'fewshot', 'report']
+                     'nns', 'crossval', 'report']
     assert all(s['status'] == 'ran' for s in record['stages'])
 
     # Teacher files in the VPD format, evaluated against the GT.
@@ -44,8 +44,12 @@ def test_quick_main_job_runs_every_stage_then_skips(quick_main_job):
     # Downstream tables and the report.
     nns = json.load(open(osp.join(work, 'nns', 'nns.json')))
     assert 'teacher_vipe' in json.dumps(nns) and 'vpd_vi' in json.dumps(nns)
+    crossval = json.load(open(osp.join(work, 'crossval', 'crossval.json')))
+    assert crossval['num_actions'] + crossval['dropped_actions']['count'] == 12
+    assert crossval['classes'] == ['tuck', 'pike', 'straight', 'twisting']
+    assert [c['verdict'] in ('student', 'teacher', 'unresolved') for c in crossval['comparisons']] == [True] * 2
     html = open(osp.join(work, 'report', 'report.html')).read()
-    assert 'vpd_vi' in html
+    assert 'vpd_vi' in html and '<b>Student vs teacher.</b>' in html
 
     # Second run: every stage is up to date and skipped.
     proc = _run(args, env)

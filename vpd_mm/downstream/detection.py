@@ -1,10 +1,16 @@
-"""Temporal action detection: k-fold cross-validated ensemble of per-frame BiGRUs.
+"""Temporal action detection with per-frame BiGRUs: the paper's ensemble, or cross-validated by video.
 
-The training videos are split into ``folds`` folds; model ``i`` trains (mmengine Runner) on all
-folds but ``i`` and is validated on fold ``i``. On the test videos the models' per-frame
-activations are averaged and turned into proposals scored by AP at tIoU 0.3-0.7
+Ensemble (the paper's): the training videos are split into ``folds`` folds; model ``i`` trains
+(mmengine Runner) on all folds but ``i`` and is validated on fold ``i``. On the test videos the
+models' per-frame activations are averaged and turned into proposals scored by AP at tIoU 0.3-0.7
 (:class:`~vpd_mm.evaluation.metrics.temporal_detection_metric.TemporalDetectionMetric`).
-Per-fold test activations are cached, so an interrupted run resumes with the next fold.
+
+Cross-validated (``cross_validate=True``, for small datasets): every annotated video (all splits) is
+dealt into ``folds`` folds (:func:`~vpd_mm.downstream.crossval.deal_folds`); model ``i`` trains on the
+other folds and predicts its own, so every video is detected by a model that never saw it, and AP is
+computed over all of them, with a 95 % bootstrap interval over the videos.
+
+Per-fold activations are cached, so an interrupted run resumes with the next fold.
 """
 import copy
 import os.path as osp
@@ -82,7 +88,9 @@ def run_detection(config: Union[str, Config],
                   feature_dirs: Optional[Sequence[str]] = None,
                   iters: Optional[int] = None,
                   progress: bool = True,
-                  workers: int = 1) -> Dict:
+                  workers: int = 1,
+                  cross_validate: bool = False,
+                  bootstrap: int = 1000) -> Dict:
     """Train the cross-validated ensemble, evaluate it on the test split and write the results.
 
     Args:
@@ -94,6 +102,9 @@ def run_detection(config: Union[str, Config],
         iters: Override the training iterations per fold.
         progress: Show progress bars.
         workers: Folds trained at a time, each in a single-threaded process (``1``: in this process).
+        cross_validate: Detect in every annotated video with the model of its fold (see the module
+            docstring) instead of the ensemble on the test split.
+        bootstrap: Resamples of the cross-validated AP's interval (over the videos).
 
     Writes ``work_dir/detection.json`` and ``detection.md``; returns the result dict.
     """
@@ -106,12 +117,14 @@ def run_detection(config: Union[str, Config],
         cfg.train_cfg.val_interval = iters
         if 'checkpoint' in cfg.get('default_hooks', {}):
             cfg.default_hooks.checkpoint.interval = iters
+    if cross_validate:
+        return _cross_validated(cfg, work_dir, folds, progress, workers, bootstrap)
     train_set = build_dataset(_dataset_cfg(cfg.train_dataloader), pipeline=[])
     videos = [train_set.get_data_info(i)['video'] for i in range(len(train_set))]
     num_folds = max(1, min(folds, len(videos)))
     fold_videos = [list(map(str, f)) for f in np.array_split(np.asarray(videos, dtype=object), num_folds)]
     mean_len = mean_action_length(train_set.ann_file, videos)
-    cfg.model.backbone.in_channels = int(train_set.get_data_info(0)['features'].shape[-1])
+    _fit_input_size(cfg, train_set)
 
     caches = [osp.join(work_dir, f'fold{i}', 'test_activations.pkl') for i in range(num_folds)]
     with RunPool(workers, progress, desc='detection folds') as pool:
@@ -133,11 +146,7 @@ def run_detection(config: Union[str, Config],
     for per_video in zip(*fold_results):
         act = np.mean([r['activation'] for r in per_video], axis=0)
         ensemble.append(dict(per_video[0], activation=act))
-    metric_cfg = dict(cfg.get('test_evaluator', {}))
-    kwargs = {
-        k: metric_cfg[k]
-        for k in ('tious', 'threshold', 'min_length', 'length_range') if k in metric_cfg
-    }
+    kwargs = _metric_kwargs(cfg)
     metrics = evaluate_detection(ensemble, mean_length=mean_len, **kwargs)
     single = [evaluate_detection(r, mean_length=mean_len, **kwargs)['mAP'] for r in fold_results]
     result = dict(
@@ -152,8 +161,86 @@ def run_detection(config: Union[str, Config],
     return result
 
 
+def _fit_input_size(cfg: Config, dataset) -> None:
+    cfg.model.backbone.in_channels = int(dataset.get_data_info(0)['features'].shape[-1])
+
+
+def _metric_kwargs(cfg: Config) -> dict:
+    """The proposal and AP settings of the config's test evaluator."""
+    metric_cfg = dict(cfg.get('test_evaluator', {}))
+    return {k: metric_cfg[k] for k in ('tious', 'threshold', 'min_length', 'length_range') if k in metric_cfg}
+
+
+def _all_videos(cfg: Config) -> List[str]:
+    """The annotated videos of every split of ``cfg`` (each once, sorted)."""
+    videos = set()
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(key, None) is not None:
+            dataset = build_dataset(_dataset_cfg(cfg[key]), pipeline=[])
+            videos.update(str(dataset.get_data_info(i)['video']) for i in range(len(dataset)))
+    return sorted(videos)
+
+
+def _cross_validated(cfg: Config, work_dir: str, folds: int, progress: bool, workers: int,
+                     bootstrap: int) -> Dict:
+    """Every video detected by the model of its fold; AP over all of them with a bootstrap interval."""
+    from .crossval import deal_folds
+    fold_videos = deal_folds(_all_videos(cfg), folds)
+    ann_file = _dataset_cfg(cfg.train_dataloader).ann_file
+    ann_file = osp.join(_dataset_cfg(cfg.train_dataloader).get('data_root') or '', ann_file)
+    caches, mean_lens = [], []
+    with RunPool(workers, progress, desc='detection folds') as pool:
+        for i, videos in enumerate(fold_videos):
+            train = [v for j, f in enumerate(fold_videos) if j != i for v in f]
+            fold_cfg = copy.deepcopy(cfg)
+            for key, fold in (('train_dataloader', train), ('test_dataloader', videos)):
+                _dataset_cfg(fold_cfg[key]).update(videos=fold)
+            _fit_input_size(fold_cfg, build_dataset(_dataset_cfg(fold_cfg.test_dataloader), pipeline=[]))
+            mean_lens.append(mean_action_length(ann_file, train))
+            caches.append(osp.join(work_dir, f'fold{i}', 'cv_activations.pkl'))
+            if osp.isfile(caches[-1]) and _cached_videos(caches[-1]) == videos:
+                continue
+            pool.submit(f'fold{i}', run_fold, fold_cfg, train, [], osp.join(work_dir, f'fold{i}'),
+                        mean_lens[-1], caches[-1])
+        _, failures = pool.wait()
+    raise_failures(failures, 'detection folds', work_dir)
+    pooled = []
+    for cache, mean_len in zip(caches, mean_lens):
+        with open(cache, 'rb') as f:
+            pooled += [dict(r, mean_length=mean_len) for r in pickle.load(f)]
+    kwargs = _metric_kwargs(cfg)
+    metrics = evaluate_detection(pooled, **kwargs)
+    result = dict(task='detection', mode='cross-validated', folds=len(fold_videos),
+                  fold_videos=fold_videos, num_test_videos=len(pooled),
+                  num_actions=int(sum(len(r['gt_intervals']) for r in pooled)),
+                  mean_train_length=float(np.mean(mean_lens)), cross_validated=metrics,
+                  intervals=_video_bootstrap(pooled, kwargs, bootstrap))
+    atomic_write_json(osp.join(work_dir, 'detection.json'), result, indent=1)
+    atomic_write_text(osp.join(work_dir, 'detection.md'), detection_markdown(result))
+    return result
+
+
+def _cached_videos(cache: str) -> List[str]:
+    with open(cache, 'rb') as f:
+        return sorted(r['video'] for r in pickle.load(f))
+
+
+def _video_bootstrap(pooled: List[dict], kwargs: dict, n: int, seed: int = 0) -> Dict[str, List[float]]:
+    """95 % percentile intervals of every AP, resampling the videos (a video drawn twice counts twice)."""
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(n):
+        sample = [dict(pooled[j], video=f'{pooled[j]["video"]}#{k}')
+                  for k, j in enumerate(rng.integers(0, len(pooled), len(pooled)))]
+        draws.append(evaluate_detection(sample, **kwargs))
+    keys = [k for k in draws[0] if k.startswith('AP@') or k == 'mAP']
+    return {k: [float(v) for v in np.percentile([d[k] for d in draws], [2.5, 97.5])] for k in keys}
+
+
 def detection_markdown(result: Dict) -> str:
-    """Markdown table of AP per tIoU for the ensemble."""
+    """Markdown table of AP per tIoU for the ensemble, or for every video cross-validated."""
+    if result.get('mode') == 'cross-validated':
+        return _cross_validated_markdown(result)
     m = result['ensemble']
     keys = [k for k in m if k.startswith('AP@')] + ['mAP']
     lines = [
@@ -165,3 +252,17 @@ def detection_markdown(result: Dict) -> str:
     for i, v in enumerate(result['single_model_mAP']):
         lines.append(f'| fold {i} model | ' + ' | '.join('-' for _ in keys[:-1]) + f' | {100 * v:.1f} |')
     return '\n'.join(lines) + '\n'
+
+
+def _cross_validated_markdown(result: Dict) -> str:
+    m, ci = result['cross_validated'], result['intervals']
+    keys = [k for k in m if k.startswith('AP@')] + ['mAP']
+    return '\n'.join([
+        '# Temporal action detection (AP, %)', '',
+        f"{result['folds']}-fold cross-validation by video: each of the {result['num_test_videos']} videos "
+        f"({result['num_actions']} actions) is detected by the model that did not train on it. "
+        '[95 % bootstrap interval over the videos]', '',
+        '| model | ' + ' | '.join(keys) + ' |', '|---|' + '---|' * len(keys),
+        '| cross-validated | ' + ' | '.join(
+            f'{100 * m[k]:.1f} [{100 * ci[k][0]:.1f}, {100 * ci[k][1]:.1f}]' for k in keys) + ' |'
+    ]) + '\n'

@@ -101,7 +101,7 @@ def _subset_key(ids: Sequence) -> str:
 _SUBSET_FIELDS = ('fewshot_k', 'fewshot_trial', 'split', 'ann_file')
 
 
-def _inputs_digest(cfg: Config, data_digest: str) -> str:
+def inputs_digest(cfg: Config, data: str) -> str:
     """Digest of what a run's result depends on: ``cfg`` (less its work dir and training subset) and
     the digest of its data files."""
     cfg_dict = copy.deepcopy(cfg.to_dict())
@@ -112,10 +112,10 @@ def _inputs_digest(cfg: Config, data_digest: str) -> str:
         for key in _SUBSET_FIELDS:
             train.pop(key, None)
     text = json.dumps(cfg_dict, sort_keys=True, default=str)
-    return hashlib.sha1(f'{data_digest}\n{text}'.encode()).hexdigest()[:16]
+    return hashlib.sha1(f'{data}\n{text}'.encode()).hexdigest()[:16]
 
 
-def _data_digest(dataset_cfg: dict, dir_keys: Sequence[str] = ('feature_dirs', ),
+def data_digest(dataset_cfg: dict, dir_keys: Sequence[str] = ('feature_dirs', ),
                  extra_files: Sequence[Optional[str]] = ()) -> str:
     """Content digest of a dataset config's data: its ``*_file`` entries and the dirs under ``dir_keys``
     (under its ``data_root``, as the datasets resolve them), and ``extra_files`` (given paths)."""
@@ -379,7 +379,7 @@ def _prepare_baseline(config: Union[str, Config], work_dir: str, epochs: Optiona
     subsets = BaselineSubsets(base, osp.join(work_dir, 'lists'))
     # the training annotations (pose pickle or list + few-shot file); the video clips a list names are
     # not hashed
-    digest = _inputs_digest(base, _data_digest(_dataset_cfg(base.train_dataloader), (),
+    digest = inputs_digest(base, data_digest(_dataset_cfg(base.train_dataloader), (),
                                                [base.get('fewshot_file', None)]))
     return _Baseline(name, base, subsets, digest)
 
@@ -515,7 +515,7 @@ def _prepare_feature_set(base: Config, dirs: Sequence[str]) -> _FeatureSet:
     cfg = copy.deepcopy(base)
     if dirs:
         set_feature_dirs(cfg, dirs)
-    return _FeatureSet(cfg, _data_digest(_dataset_cfg(cfg.train_dataloader)))
+    return _FeatureSet(cfg, data_digest(_dataset_cfg(cfg.train_dataloader)))
 
 
 def _feature_run(feature_set: _FeatureSet, k: K, trial: int, max_iters: Optional[int] = None) -> _FeatureRun:
@@ -526,12 +526,12 @@ def _feature_run(feature_set: _FeatureSet, k: K, trial: int, max_iters: Optional
     train_set = build_dataset(train_cfg, pipeline=[], view_mode='stack')
     fit_model_to_data(cfg, train_set)
     if max_iters:
-        _cap_epochs(cfg, train_set, max_iters)
+        cap_epochs(cfg, train_set, max_iters)
     ids = [train_set.get_data_info(i)['element_id'] for i in range(len(train_set))]
     return _FeatureRun(cfg, train_set, _subset_key(ids))
 
 
-def _cap_epochs(cfg: Config, train_set, max_iters: int) -> None:
+def cap_epochs(cfg: Config, train_set, max_iters: int) -> None:
     """Fewer epochs where more than ``max_iters`` training steps would run (large k: many steps an epoch)."""
     loader = cfg.train_dataloader
     views = 1
@@ -574,7 +574,7 @@ def _run_feature_fewshot(plan: _RunPlan, config, feature_sets, ks, trials, work_
         out = osp.join(plan.runs_dir, run_name + '.json')
         method = f'{fs}/bigru'
         run = _feature_run(prepared[fs], k, trial, max_iters)
-        digest = _inputs_digest(run.cfg, prepared[fs].data)
+        digest = inputs_digest(run.cfg, prepared[fs].data)
         if _finished(out, 'bigru', method, digest):
             continue
         fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(run.train_set),
@@ -596,7 +596,7 @@ def _nns_pass(feature_sets: Dict[str, _FeatureSet], runs: List[tuple], runs_dir:
         method = f'{fs}/nns'
         # NNS depends on the data and the datasets' settings, not on the training schedule
         feature_set = feature_sets[fs]
-        digest = _inputs_digest(Config(dict(test_dataloader=feature_set.cfg.test_dataloader)), feature_set.data)
+        digest = inputs_digest(Config(dict(test_dataloader=feature_set.cfg.test_dataloader)), feature_set.data)
         if _finished(out, 'nns', method, digest):
             continue
         run = _feature_run(feature_set, k, trial)

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 from mmengine.config import Config
 
+from vpd_mm.evaluation.functional.bootstrap import percent_interval
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text
 
 from .fewshot import nns_classify
@@ -31,7 +32,7 @@ RETRIEVAL_POOLS = ('all', 'test')
 
 
 def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50),
-                     views: str = 'concat') -> Dict[str, float]:
+                     views: str = 'concat', per_query: bool = False) -> Dict[str, Union[float, np.ndarray]]:
     """Precision@k (%) of leave-one-out DTW retrieval within ``feats``.
 
     Args:
@@ -41,12 +42,13 @@ def retrieval_scores(feats, labels, ks: Sequence[int] = (1, 10, 50),
         views: ``'concat'`` (one DTW of the views side by side, the published code) or ``'min'``
             (minimum over the view combinations); see
             :func:`~vpd_mm.evaluation.functional.knn.retrieval_cost_matrix`.
+        per_query: Every query's precision@k in [0, 1] (``(Q,)`` arrays) instead of the mean in %.
     """
     from vpd_mm.evaluation.functional import retrieval_precision_at_k
     from vpd_mm.evaluation.functional.knn import retrieval_cost_matrix
     cost = retrieval_cost_matrix(feats, views=views)
-    out = retrieval_precision_at_k(cost, labels, ks=tuple(ks), exclude_self=True)
-    return {f'P@{k}': 100.0 * float(out[k]) for k in ks}
+    out = retrieval_precision_at_k(cost, labels, ks=tuple(ks), exclude_self=True, per_query=per_query)
+    return {f'P@{k}': out[k] if per_query else 100.0 * float(out[k]) for k in ks}
 
 
 def split_datasets(cfg: Config, keys: Sequence[str]) -> Dict[str, object]:
@@ -97,7 +99,9 @@ def run_nns(config: Union[str, Config],
             ks: Sequence[int] = (1, 10, 50),
             test_split_key: str = 'test_dataloader',
             retrieval_pool: str = 'all',
-            retrieval_views: str = 'concat') -> dict:
+            retrieval_views: str = 'concat',
+            bootstrap: int = 2000,
+            seed: int = 0) -> dict:
     """Run NNS and retrieval for each feature set; write ``nns.json`` and ``nns.md`` in ``work_dir``.
 
     All feature sets are scored on the same actions: the actions any of them left out (the datasets'
@@ -113,6 +117,9 @@ def run_nns(config: Union[str, Config],
             query and ranks all the others; the paper's published code) or ``'test'`` (the test
             actions only).
         retrieval_views: ``'concat'`` (the published code) or ``'min'``; see :func:`retrieval_scores`.
+        bootstrap: Resamples of the 95 % bootstrap intervals (over the test actions for NNS, over
+            the queries for retrieval; ``summary['intervals']``).
+        seed: The bootstrap's seed.
 
     Returns:
         The summary written to ``nns.json``.
@@ -134,7 +141,7 @@ def run_nns(config: Union[str, Config],
         loaded[name] = (datasets, {key: dataset_actions(dataset) for key, dataset in datasets.items()})
         skipped[name] = skipped_actions(datasets.values())
     dropped = set().union(*skipped.values())
-    results, fallbacks = {}, {}
+    results, intervals, fallbacks = {}, {}, {}
     for name, (datasets, actions) in loaded.items():
         actions = {key: drop_actions(split, dropped) for key, split in actions.items()}
         (tr_x, tr_y, _), (te_x, te_y, _) = actions['train_dataloader'], actions[test_split_key]
@@ -143,12 +150,15 @@ def run_nns(config: Union[str, Config],
         knn = nns_classify(tr_x, tr_y, te_x)
         counts = knn.counts()
         fallbacks[name] = dict(symmetric2=counts['fallback'], majority=counts['majority'])
-        row = dict(nn_top1=float(100.0 * np.mean(knn.pred == te_y)))
-        row.update(retrieval_scores(pool_x, pool_y, ks, retrieval_views))
-        results[name] = row
+        scores = dict(nn_top1=(knn.pred == te_y).astype(np.float64))
+        scores.update(retrieval_scores(pool_x, pool_y, ks, retrieval_views, per_query=True))
+        scores = {key: percent_interval(values, bootstrap, seed) for key, values in scores.items()}
+        results[name] = {key: s['value'] for key, s in scores.items()}
+        intervals[name] = {key: s['ci'] for key, s in scores.items()}
     summary = dict(task='nns', metric='%', num_train=len(tr_y), num_test=len(te_y),
                    retrieval_pool=retrieval_pool, retrieval_views=retrieval_views, num_retrieval=len(pool_y),
-                   nn_fallbacks=fallbacks, dropped_actions=dropped_summary(dropped, skipped), results=results)
+                   nn_fallbacks=fallbacks, dropped_actions=dropped_summary(dropped, skipped), results=results,
+                   intervals=intervals, bootstrap=bootstrap)
     atomic_write_json(osp.join(work_dir, 'nns.json'), summary, indent=1)
     atomic_write_text(
         osp.join(work_dir, 'nns.md'), '# DTW nearest neighbour (top-1 %) and retrieval '

@@ -21,6 +21,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 import numpy as np
 from mmengine.config import Config
 
+from vpd_mm.evaluation.functional.bootstrap import bootstrap_ci
 from vpd_mm.evaluation.functional.repetitions import count_metrics, event_ap, find_peaks
 from vpd_mm.utils.fileio import atomic_write_json
 
@@ -167,17 +168,6 @@ def counting_summary(predictions: Dict[str, dict],
         out[f'ap@{tol}'] = event_ap(events, {c: markers[c] for c in clips}, tol)
     out['per_clip'] = {c: [int(p), int(g)] for c, p, g in zip(clips, pred, gt)}
     return out
-
-
-def bootstrap_ci(values: np.ndarray, n: int = 1000, seed: int = 0, level: float = 0.95) -> List[float]:
-    """Percentile bootstrap interval of the mean of ``values`` (resampling the items)."""
-    values = np.asarray(values, np.float64)
-    if values.size == 0:
-        return [float('nan'), float('nan')]
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, values.size, size=(n, values.size))].mean(axis=1)
-    lo, hi = np.percentile(means, [50 * (1 - level), 100 - 50 * (1 - level)])
-    return [float(lo), float(hi)]
 
 
 # ---------------------------------------------------------------- BiGRU boundary spotting

@@ -1,7 +1,8 @@
 """Gather downstream result files into one Markdown and one self-contained HTML report.
 
 Result files are the JSON summaries written by the downstream tools; each carries a ``task`` key
-(``fewshot``, ``nns``, ``detection``, ``recognition``, ``workout``, ``clips``) and optionally a ``plot`` (PNG next to it).
+(``crossval``, ``fewshot``, ``nns``, ``detection``, ``recognition``, ``workout``, ``clips``) and
+optionally a ``plot`` (PNG next to it).
 """
 import base64
 import glob
@@ -13,6 +14,7 @@ from typing import Dict, List, Sequence, Tuple
 from vpd_mm.utils.fileio import atomic_write_text, load_json
 
 from .clips import clips_markdown
+from .crossval import agreement_sentence, crossval_markdown
 from .detection import detection_markdown
 from .summaries import fewshot_markdown, nns_markdown, recognition_markdown
 from .workout import stages_markdown, workout_markdown
@@ -40,6 +42,7 @@ def find_results(paths: Sequence[str]) -> List[Tuple[str, dict]]:
 
 
 _SECTIONS = dict(
+    crossval=('Recognition cross-validated by video (top-1 %)', crossval_markdown),
     fewshot=('Few-shot recognition (top-1 %)', fewshot_markdown),
     nns=('DTW nearest neighbour and retrieval (%)', nns_markdown),
     detection=('Temporal action detection', detection_markdown),
@@ -74,6 +77,11 @@ def build_report(paths: Sequence[str],
     out_dir = osp.dirname(osp.abspath(out_prefix))
     md = [f'# {title}', '']
     parts = [f'<h1>{html.escape(title)}</h1>']
+    for _, data in results:  # the verdict first: does this run agree with the documented long run?
+        sentence = agreement_sentence(data) if data['task'] == 'crossval' else ''
+        if sentence:
+            md += [f'**Student vs teacher.** {sentence}', '']
+            parts += [f'<p><b>Student vs teacher.</b> {html.escape(sentence)}</p>']
     for path, data in results:
         heading, to_md = _SECTIONS.get(data['task'], (data['task'], None))
         md += [f'## {heading}', '', f'Source: `{osp.relpath(path, out_dir)}`', '']

@@ -27,9 +27,14 @@ def nns_markdown(result: dict) -> str:
                    for k in r},
                   key=lambda k: (not k.startswith('nn'), k))
     lines = ['| features | ' + ' | '.join(keys) + ' |', '|---|' + '---|' * len(keys)]
+    intervals = result.get('intervals', {})
     for name, r in result['results'].items():
-        lines.append(f'| {name} | ' + ' | '.join(f'{r[k]:.1f}' if k in r else '-' for k in keys) + ' |')
+        ci = intervals.get(name, {})
+        cells = [value_with_interval(r[k], ci.get(k)) if k in r else '-' for k in keys]
+        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
     text = '\n'.join(lines) + '\n'
+    if intervals:
+        text += '\n[95 % bootstrap interval: over the test actions for nn_top1, over the queries for P@k]\n'
     if 'num_test' in result:
         text += (
             f"\nnn_top1: each of the {result['num_test']} test actions takes the class of its nearest of the "
@@ -44,6 +49,11 @@ def nns_markdown(result: dict) -> str:
                  f'symmetric2 / given the majority class: {counts}.\n')
     text += dropped_note(result.get('dropped_actions'))
     return text
+
+
+def value_with_interval(value: float, ci=None) -> str:
+    """``'12.5'`` or, with an interval, ``'12.5 [4.2, 25.0]'``."""
+    return f'{value:.1f}' if ci is None else f'{value:.1f} [{ci[0]:.1f}, {ci[1]:.1f}]'
 
 
 def _views_caption(result: dict) -> str:

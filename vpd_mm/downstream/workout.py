@@ -29,9 +29,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from mmengine.config import Config
 
+from vpd_mm.evaluation.functional.bootstrap import percent_interval
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, load_json
 
-from .repetitions import (bootstrap_ci, count_by_periodicity, counting_summary, plan_spotting,
+from .repetitions import (count_by_periodicity, counting_summary, plan_spotting,
                           spotting_predictions, submit_spotting)
 from .run_pool import RunPool, raise_failures
 
@@ -86,9 +87,8 @@ def evaluation_actions(actions: List[dict], frames: Dict[str, np.ndarray]) -> Tu
 
 
 def _interval(values: np.ndarray, bootstrap: int, seed: int) -> dict:
-    values = np.asarray(values, np.float64)
-    return dict(
-        value=100.0 * float(values.mean()), ci=[100.0 * v for v in bootstrap_ci(values, bootstrap, seed)])
+    out = percent_interval(values, bootstrap, seed)
+    return dict(value=out['value'], ci=out['ci'])
 
 
 def loo_scores(cost: np.ndarray,

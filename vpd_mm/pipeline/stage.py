@@ -201,8 +201,10 @@ class StageRunner:
         Args:
             stages: The stages, in an order where every stage comes after those it reads from.
             jobs: How many stages may run at once. A stage starts when every earlier stage whose
-                outputs it reads (see :func:`stage_dependencies`) has finished; with ``jobs > 1``
-                each command's output goes to ``<stamp_dir>/logs/<name>.log``.
+                outputs it reads (see :func:`stage_dependencies`) has finished; of the stages ready
+                at once, those with the longest chain of stages waiting on them start first
+                (:func:`critical_path_lengths`: a student's training before a teacher-only evaluation).
+                With ``jobs > 1`` each command's output goes to ``<stamp_dir>/logs/<name>.log``.
 
         Raises:
             RuntimeError: A command failed (names the stage, its exit status and its log). Stages
@@ -210,6 +212,7 @@ class StageRunner:
                 run starts at the failed one.
         """
         deps = stage_dependencies(stages)
+        rank = critical_path_lengths(deps)
         records: Dict[int, dict] = {}
         running: Dict[int, tuple] = {}  # index -> (process, key, cmd, start, log file)
         failures: List[str] = []
@@ -218,7 +221,8 @@ class StageRunner:
             progressed = True
             while progressed and not failures:  # start what can start; skipped stages free their dependents
                 progressed = False
-                for i in [i for i in pending if all(d in records for d in deps[i])]:
+                ready = [i for i in pending if all(d in records for d in deps[i])]
+                for i in sorted(ready, key=lambda i: (-rank[i], i)):
                     if len(running) >= max(1, jobs):
                         break
                     pending.remove(i)
@@ -330,3 +334,16 @@ def stage_dependencies(stages: Sequence[Stage]) -> List[List[int]]:
             if any(_related(p, out) for out in earlier.outputs for p in list(later.inputs) + list(later.outputs))
         ])
     return deps
+
+
+def critical_path_lengths(deps: Sequence[Sequence[int]]) -> List[int]:
+    """For every stage, the number of stages on the longest chain from it to the end (itself included).
+
+    Args:
+        deps: :func:`stage_dependencies` of the stages (each stage's earlier stages).
+    """
+    length = [1] * len(deps)
+    for j in reversed(range(len(deps))):  # dependents come later in the list
+        for i in deps[j]:
+            length[i] = max(length[i], length[j] + 1)
+    return length

@@ -234,6 +234,12 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None, nproc: int 
                                 '--retrieval-pool', down.get('retrieval_pool', 'all')],
                         inputs=[rec_config, *feature_inputs], outputs=[osp.join(out, 'nns.json')], env=env))
     results.append(out)
+    if down.get('crossval'):
+        out = osp.join(work, 'crossval')
+        stages.append(Stage('crossval', _crossval_cmd(down.crossval, rec_config, feature_args, out, names, cfg.students),
+                            inputs=[rec_config, *feature_inputs], outputs=[osp.join(out, 'crossval.json')], env=env,
+                            speed_args=['--workers', str(down.crossval.get('workers', 1))]))
+        results.append(out)
     if down.get('fewshot'):
         few = down.fewshot
         out = osp.join(work, 'fewshot')
@@ -261,6 +267,8 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None, nproc: int 
                    osp.relpath(feature_dirs[name], root), '--work-dir', out]
             if det.get('iters'):
                 cmd += ['--iters', str(det.iters)]
+            if det.get('cross_validate'):
+                cmd += ['--cross-validate']
             stages.append(Stage(f'detect_{name}', cmd, inputs=[det_config, feature_dirs[name]],
                                 outputs=[osp.join(out, 'detection.json')], env=env,
                                 speed_args=['--workers', str(det.get('workers', 1))]))
@@ -270,6 +278,24 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None, nproc: int 
                                    '--title', f'vpd_mm: VPD on {osp.basename(osp.normpath(root))}'],
                         inputs=results + extra, outputs=[osp.join(work, 'report', 'report.html')], env=env))
     return stages
+
+
+def _crossval_cmd(cv: dict, rec_config: str, feature_args: List[str], out: str, names: Sequence[str],
+                  students: dict) -> List[str]:
+    """``tools/crossval.py`` for ``downstream.crossval``: each student is compared with its teacher."""
+    cmd = ['tools/crossval.py', rec_config, '--features', *feature_args, '--work-dir', out,
+           '--folds', str(cv.get('folds', 4)), '--methods', *cv.get('methods', ['nns', 'bigru'])]
+    for key in ('epochs', 'max_iters'):
+        if cv.get(key):
+            cmd += [f'--{key.replace("_", "-")}', str(cv[key])]
+    if cv.get('class_groups'):
+        cmd += ['--class-groups'] + [f'{g}={",".join(members)}' for g, members in cv.class_groups.items()]
+    pairs = [f'{name}:{s.teacher}' for name, s in students.items() if name in names and s.teacher in names]
+    if pairs:
+        cmd += ['--pairs', *pairs]
+    if cv.get('reference'):
+        cmd += ['--reference', cv.reference]
+    return cmd
 
 
 def clip_report_stages(cfg: Config, videos: str, pose_root: str, feature_dirs: Dict[str, str],

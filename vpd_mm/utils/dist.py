@@ -185,9 +185,15 @@ def is_main_process() -> bool:
 
 
 def close() -> None:
-    """Leave the process group (after the last collective), so that the process exits cleanly."""
+    """Leave the process group (after the last collective), so that the process exits cleanly.
+
+    Every rank first waits for the others: rank 0 may still be writing (the best checkpoint, the
+    log) when the other ranks finish, and a gloo group shut down on one side while its peer still
+    works can abort that process ("terminate called without an active exception").
+    """
     if is_distributed():
         import torch.distributed as torch_dist
+        torch_dist.barrier()
         torch_dist.destroy_process_group()
 
 

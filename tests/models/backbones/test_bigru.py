@@ -33,3 +33,23 @@ def test_bigru_padding_is_ignored():
     assert not torch.allclose(m(padded)[0], out[0])
     with pytest.raises(ValueError, match='expects'):
         m(torch.randn(2, 5, 3))
+
+
+@pytest.mark.parametrize('layers,bidirectional', [(2, True), (1, False)])
+def test_padded_batch_equals_the_packed_gru(layers, bidirectional):
+    """The fast path over the padded batch gives the packed GRU's outputs and gradients."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    torch.manual_seed(0)
+    model = MODELS.build(dict(type='BiGRU', in_channels=5, hidden_channels=8, num_layers=layers,
+                              bidirectional=bidirectional, input_dropout=0.0, pool=None)).train()
+    x = torch.randn(4, 9, 5, requires_grad=True)
+    lengths = torch.tensor([9, 3, 6, 1])
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    want = pad_packed_sequence(model.gru(packed)[0], batch_first=True, total_length=9)[0]
+    got = model(x, lengths)
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+    assert (got[1, 3:] == 0).all()  # padding frames are zeros, as pad_packed_sequence gives them
+    grads = [torch.autograd.grad(out.square().sum(), [x, model.gru.weight_hh_l0])
+             for out in (want, model(x, lengths))]
+    for g_want, g_got in zip(*grads):
+        torch.testing.assert_close(g_got, g_want, rtol=1e-4, atol=1e-6)

@@ -1,6 +1,6 @@
 """Nearest-neighbour and retrieval scores from a cost matrix (lower cost = more similar)."""
 import warnings
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -94,7 +94,8 @@ def retrieval_precision_at_k(cost: np.ndarray,
                              query_labels: Sequence,
                              ref_labels: Optional[Sequence] = None,
                              ks: Sequence[int] = (1, 10, 50),
-                             exclude_self: bool = False) -> Dict[int, float]:
+                             exclude_self: bool = False,
+                             per_query: bool = False) -> Dict[int, Union[float, np.ndarray]]:
     """Mean precision@k of ranking the references of every query by cost.
 
     precision@k of a query is the fraction of its ``k`` lowest-cost references (ties in index
@@ -107,9 +108,10 @@ def retrieval_precision_at_k(cost: np.ndarray,
         ref_labels: ``R`` labels; ``None`` = ``query_labels`` (square matrix).
         ks: Cut-offs.
         exclude_self: Leave the query itself out of its own ranking (square matrix).
+        per_query: Return every query's precision@k (for intervals) instead of the mean.
 
     Returns:
-        ``{k: precision@k}`` in [0, 1].
+        ``{k: precision@k}`` in [0, 1] (``(Q,)`` arrays with ``per_query``).
     """
     cost, query_labels, ref_labels = _check_cost(cost, query_labels, ref_labels, exclude_self)
     ks = [int(k) for k in ks]
@@ -123,5 +125,6 @@ def retrieval_precision_at_k(cost: np.ndarray,
         k_eff = min(k, available)
         if k_eff < k:
             warnings.warn(f'precision@{k}: only {available} references per query; using all of them')
-        result[k] = float(hits[:, :k_eff].mean(axis=1).mean())
+        per = hits[:, :k_eff].mean(axis=1)
+        result[k] = per if per_query else float(per.mean())
     return result

@@ -177,11 +177,14 @@ def evaluate_detection(
     min_length: int = MIN_PROPOSAL_LENGTH,
     mean_length: Optional[float] = None,
     length_range: Tuple[float, float] = (0.67, 1.33)) -> Dict[str, float]:
-    """AP per tIoU and their mean for ``[{video, activation, frame_inds, gt_intervals}]``."""
+    """AP per tIoU and their mean for ``[{video, activation, frame_inds, gt_intervals}]``.
+
+    A result's own ``mean_length`` (e.g. its cross-validation fold's) replaces ``mean_length``.
+    """
     proposals, gt = {}, {}
     for r in results:
         proposals[r['video']] = generate_proposals(r['activation'], r['frame_inds'], threshold, min_length,
-                                                   mean_length, length_range)
+                                                   r.get('mean_length', mean_length), length_range)
         gt[r['video']] = r['gt_intervals']
     metrics = {f'AP@{t:.1f}': detection_ap(proposals, gt, t) for t in tious}
     metrics['mAP'] = float(np.mean(list(metrics.values())))

@@ -60,10 +60,48 @@ class BiGRU(BaseModule):
             lengths = torch.full((batch, ), max_len, dtype=torch.long, device=x.device)
         lengths = lengths.to(device=x.device, dtype=torch.long)
         x = self.dropout(x)
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, _ = self.gru(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=max_len)
+        if bool((lengths == max_len).all()):  # no padding (e.g. detection windows)
+            out = self.gru(x)[0]
+        elif self.gru.dropout == 0 and not x.is_cuda:
+            out = self._dense_gru(x, lengths)
+        else:
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, _ = self.gru(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=max_len)
         if self.pool is None:
             return out
         out = out.masked_fill(~length_mask(lengths, max_len)[..., None], float('-inf'))
         return out.max(dim=1).values
+
+    def _dense_gru(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """``self.gru`` on the padded batch, exactly as on the packed one, 3-4x faster on CPU.
+
+        On CPU torch runs a packed sequence through a slow generic kernel and a padded batch through
+        the fast one. A forward pass is unaffected by padding at the end; each backward direction
+        runs forward over every sequence reversed within its own length, then is reversed back. Each
+        layer and direction is one call of the GRU kernel with ``self.gru``'s own weights (same
+        parameters and checkpoints). Padding frames come out as zeros, as ``pad_packed_sequence``
+        gives them.
+        """
+        gru, (batch, max_len) = self.gru, x.shape[:2]
+        steps = torch.arange(max_len, device=x.device)[None].expand(batch, -1)
+        valid = steps < lengths[:, None]
+        reverse = torch.where(valid, lengths[:, None] - 1 - steps, steps)  # its own inverse
+        directions = ['', '_reverse'] if gru.bidirectional else ['']
+        out = x
+        for layer in range(gru.num_layers):
+            parts = []
+            for suffix in directions:
+                names = ('weight_ih', 'weight_hh') + (('bias_ih', 'bias_hh') if gru.bias else ())
+                weights = [getattr(gru, f'{name}_l{layer}{suffix}') for name in names]
+                inp = out if not suffix else _take_frames(out, reverse)
+                h0 = out.new_zeros(1, batch, gru.hidden_size)
+                y = torch._VF.gru(inp, h0, weights, gru.bias, 1, 0.0, self.training, False, True)[0]
+                parts.append(y if not suffix else _take_frames(y, reverse))
+            out = torch.cat(parts, dim=-1)
+        return out.masked_fill(~valid[..., None], 0.0)
+
+
+def _take_frames(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``x[b, index[b, t]]`` for ``x (B, T, C)``, ``index (B, T)``."""
+    return x.gather(1, index[..., None].expand(-1, -1, x.shape[-1]))
