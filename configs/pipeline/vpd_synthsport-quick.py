@@ -1,5 +1,5 @@
 # The --quick main job (used by the test suite): the same stages on a tiny SynthSport (4 videos of 3
-# elements), short student schedules, 2-fold cross-validation with 2-epoch BiGRUs. Minutes on 2 CPU cores.
+# elements), short student schedules, 2-fold cross-validation (NNS and 2-epoch BiGRUs). Minutes on 2 CPU cores.
 _base_ = ['./vpd_synthsport-mini.py']
 
 data_root = 'data/synthsport_quick'

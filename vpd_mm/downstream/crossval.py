@@ -229,7 +229,7 @@ def run_crossval(config: Union[str, Config],
         if dirs:
             set_feature_dirs(cfgs[name], dirs)
     if class_groups:
-        first = _dataset_cfg(base.test_dataloader)
+        first = _dataset_cfg(next(iter(cfgs.values())).test_dataloader)
         ann = osp.join(first.get('data_root') or '', first['ann_file'])
         classes = list(build_dataset(first, pipeline=[], view_mode='stack').metainfo['classes'])
         grouped = osp.join(osp.abspath(work_dir), 'annotations_grouped.json')
