@@ -5,9 +5,7 @@
 # On your own videos: set data_root to a folder holding videos/ (generate=None); without
 # SynthSport-style annotations the job stops after writing the student's features.
 data_root = 'data/synthsport_mini'
-# tools/make_synthsport.py preset, or None for a folder of user videos; the job needs the videos alone (the
-# generic pose images and 3D corpus train the teachers, which come as checkpoints)
-generate = dict(size='mini', generic_images=0, corpus=0)
+generate = dict(size='mini')  # tools/make_synthsport.py preset, or None for a folder of user videos
 work_dir = 'work_dirs/vpd_synthsport-mini'
 device = 'cpu'
 

@@ -8,7 +8,7 @@
 _base_ = ['./vpd_synthsport-mini.py']
 
 data_root = 'data/synthsport_standard'
-generate = dict(_delete_=True, size='standard')
+generate = dict(size='standard')
 work_dir = 'work_dirs/vpd_synthsport-standard'
 
 _epochs = 120

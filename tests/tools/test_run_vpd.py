@@ -46,7 +46,7 @@ def test_quick_main_job_runs_every_stage_then_skips(quick_main_job):
     assert 'teacher_vipe' in json.dumps(nns) and 'vpd_vi' in json.dumps(nns)
     crossval = json.load(open(osp.join(work, 'crossval', 'crossval.json')))
     assert crossval['num_actions'] + crossval['dropped_actions']['count'] == 12
-    assert crossval['classes'] == ['tuck', 'pike', 'straight', 'twisting']
+    assert len(crossval['classes']) == 16 and crossval['methods'] == ['nns', 'bigru']
     assert [c['verdict'] in ('student', 'teacher', 'unresolved') for c in crossval['comparisons']] == [True] * 2
     html = open(osp.join(work, 'report', 'report.html')).read()
     assert 'vpd_vi' in html and '<b>Student vs teacher.</b>' in html
