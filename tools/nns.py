@@ -3,7 +3,7 @@
 Usage::
 
     python tools/nns.py CONFIG [--features NAME=DIR[+DIR...] ...] [--work-dir DIR]
-                        [--retrieval-pool all|test] [--retrieval-views concat|min]
+                        [--retrieval-pool all|test] [--retrieval-views concat|min] [--retrieval-only]
 
 CONFIG's datasets (configs/recognition/) define the data. The rules are the paper's published
 code's (docs/protocol.md). For each feature set: 1-NN top-1 of the test actions against the
@@ -35,6 +35,9 @@ def parse_args(argv=None):
     parser.add_argument('--retrieval-views', choices=['concat', 'min'], default='concat',
                         help='retrieval cost of two actions: one DTW of the two views side by side (the '
                         'paper\'s code), or the lowest over the view combinations')
+    parser.add_argument('--retrieval-only', action='store_true',
+                        help='skip the 1-NN classification of the test split (e.g. where tools/crossval.py '
+                        'classifies every action)')
     return parser.parse_args(argv)
 
 
@@ -45,7 +48,8 @@ def main(argv=None):
     from vpd_mm.downstream.runner_utils import parse_feature_sets
     name = osp.splitext(osp.basename(args.config))[0].split('_')[-1]
     summary = run_nns(args.config, parse_feature_sets(args.features, name), args.work_dir,
-                      retrieval_pool=args.retrieval_pool, retrieval_views=args.retrieval_views)
+                      retrieval_pool=args.retrieval_pool, retrieval_views=args.retrieval_views,
+                      nn=not args.retrieval_only)
     print(nns_markdown(summary))
     print(f'written: {osp.join(args.work_dir, "nns.json")}, nns.md')
 

@@ -125,3 +125,18 @@ def test_feature_sets_share_test_actions_and_fallbacks_are_counted(tmp_path, rep
     assert 'searched again with symmetric2 / given the majority class: syn: 1 / 0; holes: 1 / 0' in md
     assert '1 action(s) have no feature frame in some feature set (syn 0, holes 1)' in md
     assert f'scored on the same actions: {hole["id"]}.' in md
+
+
+def test_intervals_beside_every_number_and_retrieval_alone(cfg, tmp_path):
+    with pytest.warns(UserWarning, match='precision@50'):
+        summary = run_nns(cfg, {'syn': []}, work_dir=str(tmp_path / 'a'), bootstrap=300)
+    for key, value in summary['results']['syn'].items():
+        low, high = summary['intervals']['syn'][key]
+        assert low <= value <= high, key
+    assert '| syn | 100.0 [100.0, 100.0] |' in open(tmp_path / 'a' / 'nns.md').read()
+    with pytest.warns(UserWarning, match='precision@50'):
+        alone = run_nns(cfg, {'syn': []}, work_dir=str(tmp_path / 'b'), nn=False)
+    assert 'nn_top1' not in alone['results']['syn'] and 'num_test' not in alone
+    assert alone['results']['syn']['P@10'] == summary['results']['syn']['P@10']
+    text = open(tmp_path / 'b' / 'nns.md').read()
+    assert 'nn_top1' not in text and 'P@k: each of the 24 labelled actions' in text

@@ -134,6 +134,7 @@ def test_the_demo_cross_validates_and_compares_each_student_with_its_teacher(rep
     stages = build_vpd_stages(cfg)
     names = stage_names(stages)
     assert names[-3:] == ['nns', 'crossval', 'report']
+    assert stages[names.index('nns')].cmd[-1] == '--retrieval-only'  # crossval classifies every action
     cmd = stages[names.index('crossval')].cmd
     assert cmd[:2] == ['tools/crossval.py', str(tmp_path / 'work' / 'configs' / 'recognition.py')]
     assert cmd[cmd.index('--folds') + 1] == '4' and cmd[cmd.index('--methods') + 1:][:1] == ['nns']

@@ -101,7 +101,8 @@ def run_nns(config: Union[str, Config],
             retrieval_pool: str = 'all',
             retrieval_views: str = 'concat',
             bootstrap: int = 2000,
-            seed: int = 0) -> dict:
+            seed: int = 0,
+            nn: bool = True) -> dict:
     """Run NNS and retrieval for each feature set; write ``nns.json`` and ``nns.md`` in ``work_dir``.
 
     All feature sets are scored on the same actions: the actions any of them left out (the datasets'
@@ -120,6 +121,8 @@ def run_nns(config: Union[str, Config],
         bootstrap: Resamples of the 95 % bootstrap intervals (over the test actions for NNS, over
             the queries for retrieval; ``summary['intervals']``).
         seed: The bootstrap's seed.
+        nn: Classify the test split (``nn_top1``); ``False`` runs the retrieval alone (e.g. where
+            :mod:`~vpd_mm.downstream.crossval` classifies every action).
 
     Returns:
         The summary written to ``nns.json``.
@@ -147,18 +150,21 @@ def run_nns(config: Union[str, Config],
         (tr_x, tr_y, _), (te_x, te_y, _) = actions['train_dataloader'], actions[test_split_key]
         pool = {key: datasets[key] for key in pool_keys if key in datasets}
         pool_x, pool_y = labelled_actions(pool, actions)
-        knn = nns_classify(tr_x, tr_y, te_x)
-        counts = knn.counts()
-        fallbacks[name] = dict(symmetric2=counts['fallback'], majority=counts['majority'])
-        scores = dict(nn_top1=(knn.pred == te_y).astype(np.float64))
+        scores = {}
+        if nn:
+            knn = nns_classify(tr_x, tr_y, te_x)
+            counts = knn.counts()
+            fallbacks[name] = dict(symmetric2=counts['fallback'], majority=counts['majority'])
+            scores['nn_top1'] = (knn.pred == te_y).astype(np.float64)
         scores.update(retrieval_scores(pool_x, pool_y, ks, retrieval_views, per_query=True))
         scores = {key: percent_interval(values, bootstrap, seed) for key, values in scores.items()}
         results[name] = {key: s['value'] for key, s in scores.items()}
         intervals[name] = {key: s['ci'] for key, s in scores.items()}
-    summary = dict(task='nns', metric='%', num_train=len(tr_y), num_test=len(te_y),
-                   retrieval_pool=retrieval_pool, retrieval_views=retrieval_views, num_retrieval=len(pool_y),
-                   nn_fallbacks=fallbacks, dropped_actions=dropped_summary(dropped, skipped), results=results,
-                   intervals=intervals, bootstrap=bootstrap)
+    summary = dict(task='nns', metric='%', retrieval_pool=retrieval_pool, retrieval_views=retrieval_views,
+                   num_retrieval=len(pool_y), dropped_actions=dropped_summary(dropped, skipped),
+                   results=results, intervals=intervals, bootstrap=bootstrap)
+    if nn:
+        summary.update(num_train=len(tr_y), num_test=len(te_y), nn_fallbacks=fallbacks)
     atomic_write_json(osp.join(work_dir, 'nns.json'), summary, indent=1)
     atomic_write_text(
         osp.join(work_dir, 'nns.md'), '# DTW nearest neighbour (top-1 %) and retrieval '

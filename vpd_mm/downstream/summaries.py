@@ -35,12 +35,15 @@ def nns_markdown(result: dict) -> str:
     text = '\n'.join(lines) + '\n'
     if intervals:
         text += '\n[95 % bootstrap interval: over the test actions for nn_top1, over the queries for P@k]\n'
+    captions = []
     if 'num_test' in result:
-        text += (
-            f"\nnn_top1: each of the {result['num_test']} test actions takes the class of its nearest of the "
-            f"{result.get('num_train', '?')} training actions. P@k: {_retrieval_caption(result)}"
-            f"{_views_caption(result)}; share of the k nearest with its class (all of them when fewer "
-            'than k).\n')
+        captions.append(f"nn_top1: each of the {result['num_test']} test actions takes the class of its "
+                        f"nearest of the {result.get('num_train', '?')} training actions.")
+    if 'num_retrieval' in result:
+        captions.append(f'P@k: {_retrieval_caption(result)}{_views_caption(result)}; share of the k nearest '
+                        'with its class (all of them when fewer than k).')
+    if captions:
+        text += '\n' + ' '.join(captions) + '\n'
     fallbacks = {name: f for name, f in result.get('nn_fallbacks', {}).items() if any(f.values())}
     if fallbacks:
         counts = '; '.join(f"{name}: {f.get('symmetric2', 0)} / {f.get('majority', 0)}"

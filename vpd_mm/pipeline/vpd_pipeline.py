@@ -230,8 +230,9 @@ def build_vpd_stages(cfg: Config, python_env: Dict[str, str] = None, nproc: int 
     rec_config = write_derived_config(osp.join(config_dir, 'recognition.py'), down.recognition_config,
                                       dict(data_root=root), dict(data_root=root, on_empty='skip'))
     out = osp.join(work, 'nns')
-    stages.append(Stage('nns', ['tools/nns.py', rec_config, '--features', *feature_args, '--work-dir', out,
-                                '--retrieval-pool', down.get('retrieval_pool', 'all')],
+    nns_cmd = ['tools/nns.py', rec_config, '--features', *feature_args, '--work-dir', out, '--retrieval-pool',
+               down.get('retrieval_pool', 'all')] + (['--retrieval-only'] if down.get('crossval') else [])
+    stages.append(Stage('nns', nns_cmd,
                         inputs=[rec_config, *feature_inputs], outputs=[osp.join(out, 'nns.json')], env=env))
     results.append(out)
     if down.get('crossval'):
