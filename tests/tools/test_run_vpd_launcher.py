@@ -60,7 +60,7 @@ def test_quick_job_dry_run_with_two_processes(tmp_path):
     launch = '-m torch.distributed.run --standalone --nproc_per_node=2'
     for name in ('poses', 'crops', 'teacher_vipe', 'train_vpd_vi', 'apply_vpd_vi'):
         assert launch in lines[name] and lines[name].endswith('--launcher pytorch'), lines[name]
-    for name in ('generate', 'teacher_2d', 'nns', 'fewshot', 'report'):
+    for name in ('generate', 'teacher_2d', 'nns', 'crossval', 'report'):
         assert 'torch.distributed.run' not in lines[name]
     # the student trains with the config's total batch: 32 / 2 per process
     assert '--cfg-options train_dataloader.batch_size=16 --launcher pytorch' in lines['train_vpd_vi']

@@ -28,8 +28,8 @@ class BiGRU(BaseModule):
         pool: ``'max'`` returns ``(B, C)`` (max over valid frames); ``None`` returns per-frame
             outputs ``(B, T, C)`` (zeros on padding).
         packed: Run the GRU on packed sequences, torch's generic path. By default a batch of unequal
-            lengths runs padded, with the same outputs, 1.5-3x faster on CPU (:meth:`_dense_gru`);
-            ``benchmarks/bigru_train.py`` compares the two.
+            lengths runs padded, with the same outputs (:meth:`_dense_gru`): 3x faster on CPU for
+            250-frame sequences, about the same for 50-frame ones (``benchmarks/bigru_train.py``).
     """
 
     def __init__(self,
@@ -79,7 +79,7 @@ class BiGRU(BaseModule):
         return out.max(dim=1).values
 
     def _dense_gru(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """``self.gru`` on the padded batch, exactly as on the packed one, 3-4x faster on CPU.
+        """``self.gru`` on the padded batch, exactly as on the packed one (up to 3x faster on CPU).
 
         On CPU torch runs a packed sequence through a slow generic kernel and a padded batch through
         the fast one. A forward pass is unaffected by padding at the end; each backward direction
