@@ -34,7 +34,9 @@ def nns_markdown(result: dict) -> str:
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
     text = '\n'.join(lines) + '\n'
     if intervals:
-        text += '\n[95 % bootstrap interval: over the test actions for nn_top1, over the queries for P@k]\n'
+        over = 'over the test actions for nn_top1, over the queries for P@k' if 'num_test' in result else (
+            'over the queries')
+        text += f'\n[95 % bootstrap interval {over}]\n'
     captions = []
     if 'num_test' in result:
         captions.append(f"nn_top1: each of the {result['num_test']} test actions takes the class of its "
