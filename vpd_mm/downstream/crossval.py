@@ -32,11 +32,10 @@ from mmengine.config import Config
 from vpd_mm.evaluation.functional.bootstrap import paired_difference, percent_interval
 from vpd_mm.utils.fileio import atomic_write_json, atomic_write_text, load_json
 
-from .fewshot import (cap_epochs, common_action_exclusions, data_digest, exclude_actions, inputs_digest,
-                      nns_classify)
+from .fewshot import cap_epochs, data_digest, exclude_actions, inputs_digest, nns_classify, update_run_file
 from .run_pool import RunPool, raise_failures
 from .runner_utils import (_dataset_cfg, build_dataset, build_runner, dropped_summary, fit_model_to_data,
-                           set_epochs, set_feature_dirs)
+                           set_epochs, set_feature_dirs, skipped_actions)
 from .summaries import dropped_note, value_with_interval
 
 METHODS = ('nns', 'bigru')
@@ -54,6 +53,11 @@ def deal_folds(videos: Sequence[str], folds: int, seed: int = 0) -> List[List[st
         raise ValueError(f'cross-validation needs 2 <= folds <= videos ({len(videos)}), got folds={folds}')
     order = np.random.default_rng([seed, 7]).permutation(len(videos))
     return [sorted(videos[j] for j in order[i::folds]) for i in range(folds)]
+
+
+def fold_training_videos(fold_videos: Sequence[Sequence[str]], fold: int) -> List[str]:
+    """The videos fold ``fold``'s model trains on: those of every other fold."""
+    return [v for j, videos in enumerate(fold_videos) if j != fold for v in videos]
 
 
 def group_annotations(ann_file: str, classes: Sequence[str], groups: Dict[str, Sequence[str]],
@@ -95,15 +99,17 @@ def group_annotations(ann_file: str, classes: Sequence[str], groups: Dict[str, S
 
 
 class _Actions:
-    """The actions of one feature set: ids, videos, labels, features (views stacked), in dataset order."""
+    """The actions of one feature set: ids, videos, labels, features (views stacked), in dataset order,
+    and ``skipped``: the ids its datasets left out for lack of feature frames."""
 
     def __init__(self, cfg: Config):
         self.ids, self.videos, self.labels, self.feats = [], [], [], []
-        seen = set()
+        seen, datasets = set(), []
         for key in LOADERS:
             if cfg.get(key, None) is None:
                 continue
             dataset = build_dataset(_dataset_cfg(cfg[key]), pipeline=[], view_mode='stack', fewshot_k=None)
+            datasets.append(dataset)
             self.classes = list(dataset.metainfo['classes'])
             for i in range(len(dataset)):
                 info = dataset.get_data_info(i)
@@ -115,6 +121,13 @@ class _Actions:
                 self.labels.append(int(info['label']))
                 self.feats.append(np.asarray(info['features'], np.float32))
         self.labels = np.asarray(self.labels, np.int64)
+        self.skipped = skipped_actions(datasets)
+
+    def drop(self, ids: set) -> None:
+        """Leave out the actions ``ids`` (those another feature set has no frame of)."""
+        keep = [i for i, a in enumerate(self.ids) if a not in ids]
+        self.ids, self.videos = [self.ids[i] for i in keep], [self.videos[i] for i in keep]
+        self.feats, self.labels = [self.feats[i] for i in keep], self.labels[keep]
 
     def where(self, videos: Sequence[str]) -> np.ndarray:
         """Indices of the actions in ``videos``."""
@@ -159,9 +172,7 @@ def train_fold(cfg: Config, work_dir: str, name: str, out: str, fields: dict) ->
     model = runner.train()
     pred = predict_labels(model, test_set)
     ids = [str(test_set.get_data_info(i)['element_id']) for i in range(len(test_set))]
-    run = load_json(out) if osp.isfile(out) else {}
-    run.update(fields, bigru=dict(ids=ids, pred=pred, digest=fields['bigru_digest']))
-    atomic_write_json(out, run, indent=0)
+    update_run_file(out, dict(fields, bigru=dict(ids=ids, pred=pred, digest=fields['bigru_digest'])))
     return out
 
 
@@ -169,12 +180,6 @@ def _cached(out: str, method: str, digest: str) -> Optional[dict]:
     run = load_json(out) if osp.isfile(out) else {}
     entry = run.get(method)
     return entry if isinstance(entry, dict) and entry.get('digest') == digest else None
-
-
-def _write_method(out: str, method: str, entry: dict) -> None:
-    run = load_json(out) if osp.isfile(out) else {}
-    run[method] = entry
-    atomic_write_json(out, run, indent=0)
 
 
 def run_crossval(config: Union[str, Config],
@@ -238,10 +243,13 @@ def run_crossval(config: Union[str, Config],
             for key in LOADERS:
                 if cfg.get(key, None) is not None:
                     _dataset_cfg(cfg[key]).update(ann_file=grouped, classes=names)
-    dropped, skipped = common_action_exclusions(cfgs)
-    for cfg in cfgs.values():
-        exclude_actions(cfg, dropped)
+    # every feature set is scored on the actions all of them have (one read of each feature set)
     actions = {name: _Actions(cfg) for name, cfg in cfgs.items()}
+    skipped = {name: acts.skipped for name, acts in actions.items()}
+    dropped = set().union(*skipped.values())
+    for name, acts in actions.items():
+        acts.drop(dropped)
+        exclude_actions(cfgs[name], dropped)  # for the BiGRU trainings' datasets
     first = next(iter(actions.values()))
     for name, acts in actions.items():
         if acts.ids != first.ids:
@@ -250,7 +258,7 @@ def run_crossval(config: Union[str, Config],
     split_files = []
     for i, videos in enumerate(fold_videos):
         path = osp.join(osp.abspath(work_dir), 'folds', f'fold{i}.json')
-        split = dict(train=[v for j, f in enumerate(fold_videos) if j != i for v in f], test=videos)
+        split = dict(train=fold_training_videos(fold_videos, i), test=videos)
         if not (osp.isfile(path) and load_json(path) == split):
             atomic_write_json(path, split, indent=1)
         split_files.append(path)
@@ -290,8 +298,9 @@ def _nns_folds(actions: Dict[str, _Actions], fold_videos: List[List[str]], runs_
         if _cached(out, 'nns', digest):
             continue
         knn = nns_classify([acts.feats[j] for j in train], acts.labels[train], [acts.feats[j] for j in test])
-        _write_method(out, 'nns', dict(ids=[acts.ids[j] for j in test], pred=knn.pred.tolist(), digest=digest,
-                                       fallbacks=knn.counts()))
+        entry = dict(ids=[acts.ids[j] for j in test], pred=knn.pred.tolist(), digest=digest,
+                     fallbacks=knn.counts())
+        update_run_file(out, dict(nns=entry))
 
 
 def _submit_bigru(pool: RunPool, name: str, fold: int, cfg: Config, max_iters: Optional[int],

@@ -172,30 +172,30 @@ def _metric_kwargs(cfg: Config) -> dict:
 
 
 def _all_videos(cfg: Config) -> List[str]:
-    """The annotated videos of every split of ``cfg`` (each once, sorted)."""
+    """The annotated videos of every split of ``cfg`` (each once, sorted); fits the model's input size."""
     videos = set()
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(key, None) is not None:
             dataset = build_dataset(_dataset_cfg(cfg[key]), pipeline=[])
             videos.update(str(dataset.get_data_info(i)['video']) for i in range(len(dataset)))
+    _fit_input_size(cfg, dataset)
     return sorted(videos)
 
 
 def _cross_validated(cfg: Config, work_dir: str, folds: int, progress: bool, workers: int,
                      bootstrap: int) -> Dict:
     """Every video detected by the model of its fold; AP over all of them with a bootstrap interval."""
-    from .crossval import deal_folds
+    from .crossval import deal_folds, fold_training_videos
     fold_videos = deal_folds(_all_videos(cfg), folds)
-    ann_file = _dataset_cfg(cfg.train_dataloader).ann_file
-    ann_file = osp.join(_dataset_cfg(cfg.train_dataloader).get('data_root') or '', ann_file)
+    train_cfg = _dataset_cfg(cfg.train_dataloader)
+    ann_file = osp.join(train_cfg.get('data_root') or '', train_cfg.ann_file)
     caches, mean_lens = [], []
     with RunPool(workers, progress, desc='detection folds') as pool:
         for i, videos in enumerate(fold_videos):
-            train = [v for j, f in enumerate(fold_videos) if j != i for v in f]
+            train = fold_training_videos(fold_videos, i)
             fold_cfg = copy.deepcopy(cfg)
             for key, fold in (('train_dataloader', train), ('test_dataloader', videos)):
                 _dataset_cfg(fold_cfg[key]).update(videos=fold)
-            _fit_input_size(fold_cfg, build_dataset(_dataset_cfg(fold_cfg.test_dataloader), pipeline=[]))
             mean_lens.append(mean_action_length(ann_file, train))
             caches.append(osp.join(work_dir, f'fold{i}', 'cv_activations.pkl'))
             if osp.isfile(caches[-1]) and _cached_videos(caches[-1]) == videos:

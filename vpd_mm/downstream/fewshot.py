@@ -278,7 +278,7 @@ def _reuse(cache: Dict[tuple, dict], tag: str, key: str, subset: str, digest: st
     return None
 
 
-def _update_run_file(out: str, fields: dict) -> None:
+def update_run_file(out: str, fields: dict) -> None:
     """Merge ``fields`` into the run file ``out`` (``subsets`` / ``inputs`` / ``same_as`` key by key),
     atomically."""
     run = load_json(out) if osp.isfile(out) else {}
@@ -312,7 +312,7 @@ def train_run(run: TrainRun) -> float:
     """Train and test ``run`` (in this process), write its run file atomically; return its top-1 (%)."""
     metrics = train_and_test(run.cfg, run.work_dir, name=run.name)
     top1 = _top1(metrics)
-    _update_run_file(run.out, dict(run.fields, **{run.key: top1, f'{run.key}_metrics': metrics}))
+    update_run_file(run.out, dict(run.fields, **{run.key: top1, f'{run.key}_metrics': metrics}))
     return top1
 
 
@@ -349,7 +349,7 @@ class _RunPlan:
     @staticmethod
     def _write_reused(run: TrainRun, earlier: dict) -> None:
         reused = {run.key: earlier['value'], 'same_as': {run.key: earlier['run']}}
-        _update_run_file(run.out, dict(run.fields, **reused))
+        update_run_file(run.out, dict(run.fields, **reused))
 
     def finish(self) -> Dict[str, str]:
         """Wait for the trainings, write the runs reusing them; return ``{run name: error}`` of failures."""
@@ -608,7 +608,7 @@ def _nns_pass(feature_sets: Dict[str, _FeatureSet], runs: List[tuple], runs_dir:
         knn = nns_classify(tr_x, tr_y, te_x)
         counts = knn.counts()
         fields = dict(feature_set=fs, k=str(k), trial=trial, num_train=len(run.train_set))
-        _update_run_file(
+        update_run_file(
             out, dict(fields, subsets={method: run.subset}, inputs={method: digest},
                       nns=float(100.0 * np.mean(knn.pred == np.asarray(te_y))),
                       nns_fallbacks=dict(symmetric2=counts['fallback'], majority=counts['majority'])))
